@@ -1,0 +1,37 @@
+package dev.cascade.accounts;
+
+import java.math.BigDecimal;
+import java.time.OffsetDateTime;
+import java.util.Objects;
+import java.util.UUID;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+
+/** A tenant. Every workflow, task, list, delivery and credit entry belongs to one. */
+@Entity
+@Table(name = "organizations")
+public class Organization {
+    @Id
+    public UUID id;
+
+    @Column(nullable = false)
+    public String name;
+
+    @Column(nullable = false)
+    public BigDecimal credits;
+
+    @Column(name = "created_at", nullable = false)
+    public OffsetDateTime createdAt;
+
+    @Override
+    public boolean equals(Object other) {
+        return this == other || (other instanceof Organization that && id != null && id.equals(that.id));
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hashCode(id);
+    }
+}

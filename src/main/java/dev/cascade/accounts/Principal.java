@@ -1,0 +1,6 @@
+package dev.cascade.accounts;
+
+import java.util.UUID;
+
+/** The organisation and key a public request was authenticated as. */
+public record Principal(UUID orgId, UUID keyId) {}

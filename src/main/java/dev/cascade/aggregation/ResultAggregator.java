@@ -1,0 +1,171 @@
+package dev.cascade.aggregation;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quarkus.logging.Log;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+
+import dev.cascade.events.Channels;
+import dev.cascade.support.Json;
+
+/**
+ * Settles tasks from result records, one poll's batch per transaction. One statement settles every task of the
+ * batch with a conditional update (a task already settled is skipped, so a duplicate record changes nothing),
+ * tallies the counters of the workflows it touched, decides a terminal status exactly once (only the statement
+ * that settles a workflow's last task can), and records the completed webhook in the same transaction.
+ */
+@ApplicationScoped
+public class ResultAggregator {
+    static final String SETTLE_SQL = """
+            WITH input AS (
+                SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::boolean[], $6::boolean[],
+                                     $7::float8[], $8::text[])
+                    AS i(id, status, result, trace, has_email, has_phone, credits, error)
+            ), settled AS (
+                UPDATE tasks t
+                   SET status = i.status, result = i.result::jsonb, trace = i.trace::jsonb, has_email = i.has_email,
+                       has_phone = i.has_phone, charged_credits = i.credits, error = i.error, settled_at = now()
+                  FROM input i
+                 WHERE t.id = i.id AND t.status IN ('pending', 'running')
+             RETURNING t.workflow_id, t.status, t.has_email, t.has_phone, t.charged_credits
+            ), tally AS (
+                SELECT workflow_id,
+                       count(*) FILTER (WHERE status = 'completed') AS completed,
+                       count(*) FILTER (WHERE status = 'failed') AS failed,
+                       count(*) FILTER (WHERE has_email) AS emails,
+                       count(*) FILTER (WHERE has_phone) AS phones,
+                       coalesce(sum(charged_credits), 0) AS credits
+                  FROM settled GROUP BY workflow_id
+            ), updated AS (
+                UPDATE workflows w
+                   SET completed_prospects = w.completed_prospects + t.completed,
+                       failed_prospects = w.failed_prospects + t.failed,
+                       emails_found = w.emails_found + t.emails,
+                       phones_found = w.phones_found + t.phones,
+                       credits_charged = w.credits_charged + t.credits,
+                       status = CASE
+                           WHEN w.completed_prospects + t.completed + w.failed_prospects + t.failed < w.total_prospects
+                               THEN 'running'
+                           WHEN w.failed_prospects + t.failed = w.total_prospects THEN 'failed'
+                           WHEN w.failed_prospects + t.failed > 0 THEN 'completed_with_errors'
+                           ELSE 'completed' END,
+                       completed_at = CASE
+                           WHEN w.completed_prospects + t.completed + w.failed_prospects + t.failed >= w.total_prospects
+                               THEN now() END
+                  FROM tally t
+                 WHERE w.id = t.workflow_id AND w.status IN ('pending', 'running')
+             RETURNING w.id, w.org_id, w.status, w.webhook_url
+            ), hooks AS (
+                INSERT INTO webhook_events (id, org_id, workflow_id, event_type, url, status, next_attempt_at)
+                SELECT 'msg_' || replace(gen_random_uuid()::text, '-', ''), org_id, id, 'enrichment.completed',
+                       webhook_url, 'pending', now()
+                  FROM updated
+                 WHERE status IN ('completed', 'completed_with_errors', 'failed') AND webhook_url IS NOT NULL
+             RETURNING workflow_id
+            )
+            SELECT u.id, u.org_id, u.status, (u.id IN (SELECT workflow_id FROM hooks)) AS webhook
+              FROM updated u
+             WHERE u.status IN ('completed', 'completed_with_errors', 'failed')
+            """;
+
+    private final Pool pool;
+    private final Json json;
+    private final CompletionListeners listeners;
+
+    public ResultAggregator(Pool pool, Json json, CompletionListeners listeners) {
+        this.pool = pool;
+        this.json = json;
+        this.listeners = listeners;
+    }
+
+    @Incoming(Channels.RESULTS_IN)
+    public Uni<Void> settle(List<String> records) {
+        Tuple batch = toBatch(records);
+        if (batch == null) {
+            return Uni.createFrom().voidItem();
+        }
+        return pool.withTransaction(conn -> conn.preparedQuery(SETTLE_SQL).execute(batch))
+                .onFailure()
+                .invoke(failure -> Log.warnf(
+                        "Settling a batch of %d results failed, retrying: %s", records.size(), failure.getMessage()))
+                .onFailure()
+                .retry()
+                .withBackOff(Duration.ofMillis(200), Duration.ofSeconds(10))
+                .atMost(40)
+                .invoke(rows -> {
+                    List<CompletedWorkflow> completed = new ArrayList<>();
+                    for (Row row : rows) {
+                        completed.add(new CompletedWorkflow(
+                                row.getString("id"),
+                                row.getUUID("org_id"),
+                                row.getString("status"),
+                                row.getBoolean("webhook")));
+                    }
+                    if (!completed.isEmpty()) {
+                        listeners.fire(completed);
+                    }
+                })
+                .replaceWithVoid();
+    }
+
+    /** The batch as parallel arrays for {@code unnest}; null when no record in it is readable. */
+    private Tuple toBatch(List<String> records) {
+        int n = records.size();
+        List<UUID> ids = new ArrayList<>(n);
+        List<String> statuses = new ArrayList<>(n);
+        List<String> results = new ArrayList<>(n);
+        List<String> traces = new ArrayList<>(n);
+        List<Boolean> emails = new ArrayList<>(n);
+        List<Boolean> phones = new ArrayList<>(n);
+        List<Double> credits = new ArrayList<>(n);
+        List<String> errors = new ArrayList<>(n);
+        for (String record : records) {
+            try {
+                JsonNode node = json.mapper().readTree(record);
+                UUID taskId = UUID.fromString(node.path("task_id").asText());
+                String status = node.path("status").asText();
+                if (!"completed".equals(status) && !"failed".equals(status)) {
+                    throw new IllegalArgumentException("status " + status);
+                }
+                ObjectNode item = ((ObjectNode) node).deepCopy();
+                item.remove(List.of("workflow_id", "org_id", "enrichment_type", "charged_credits", "trace"));
+                ids.add(taskId);
+                statuses.add(status);
+                results.add(json.mapper().writeValueAsString(item));
+                traces.add(node.has("trace") ? node.get("trace").toString() : "[]");
+                emails.add(node.hasNonNull("primary_email"));
+                JsonNode numbers = node.path("personal_phone_numbers");
+                phones.add(numbers.isArray() && !numbers.isEmpty());
+                credits.add(node.path("charged_credits").asDouble(0));
+                errors.add(node.hasNonNull("error") ? node.get("error").asText() : null);
+            } catch (Exception unreadable) {
+                // A record the waterfall did not write cannot settle anything; it is skipped, not retried.
+                Log.warnf(
+                        "Skipping an unreadable result record: %s",
+                        unreadable.getClass().getSimpleName());
+            }
+        }
+        if (ids.isEmpty()) {
+            return null;
+        }
+        return Tuple.of(
+                        ids.toArray(UUID[]::new),
+                        statuses.toArray(String[]::new),
+                        results.toArray(String[]::new),
+                        traces.toArray(String[]::new))
+                .addArrayOfBoolean(emails.toArray(Boolean[]::new))
+                .addArrayOfBoolean(phones.toArray(Boolean[]::new))
+                .addArrayOfDouble(credits.toArray(Double[]::new))
+                .addArrayOfString(errors.toArray(String[]::new));
+    }
+}

@@ -1,0 +1,163 @@
+package dev.cascade.aggregation;
+
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowIterator;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+import dev.cascade.support.Json;
+import dev.cascade.support.Times;
+
+/** Reads workflows, tasks and their results, always scoped to one organisation. */
+@ApplicationScoped
+public class WorkflowReader {
+    private static final TypeReference<Map<String, String>> STRING_MAP = new TypeReference<>() {};
+
+    private final Pool pool;
+    private final Json json;
+
+    public WorkflowReader(Pool pool, Json json) {
+        this.pool = pool;
+        this.json = json;
+    }
+
+    /** The organisation's workflow, or null when it is unknown or another organisation's. */
+    public Uni<WorkflowView> workflow(UUID orgId, String workflowId) {
+        return pool.preparedQuery("SELECT id, org_id, status, total_prospects, completed_prospects, failed_prospects,"
+                        + " emails_found, phones_found, created_at, completed_at, enrichment_type, lead_list_id,"
+                        + " credits_charged, custom::text AS custom, webhook_url FROM workflows"
+                        + " WHERE id = $1 AND org_id = $2")
+                .execute(Tuple.of(workflowId, orgId))
+                .map(rows -> {
+                    RowIterator<Row> it = rows.iterator();
+                    return it.hasNext() ? toView(it.next()) : null;
+                });
+    }
+
+    /** The workflow's result items in input order; a prospecting task gives one item per prospect. */
+    public Uni<List<JsonNode>> results(String workflowId, int limit) {
+        return pool.preparedQuery(
+                        "SELECT id, status, result::text AS result FROM tasks WHERE workflow_id = $1" + " ORDER BY idx")
+                .execute(Tuple.of(workflowId))
+                .map(rows -> {
+                    List<JsonNode> items = new ArrayList<>();
+                    for (Row row : rows) {
+                        if (items.size() >= limit) {
+                            break;
+                        }
+                        String result = row.getString("result");
+                        if (result == null) {
+                            ObjectNode pending = json.mapper().createObjectNode();
+                            pending.put("task_id", row.getUUID("id").toString());
+                            pending.put("status", row.getString("status"));
+                            items.add(pending);
+                            continue;
+                        }
+                        JsonNode item = parse(result);
+                        JsonNode prospects = item.path("prospects");
+                        if (prospects.isArray()) {
+                            for (JsonNode prospect : prospects) {
+                                if (items.size() < limit) {
+                                    items.add(prospect);
+                                }
+                            }
+                            if (prospects.isEmpty() && items.size() < limit) {
+                                ObjectNode empty = ((ObjectNode) item).deepCopy();
+                                empty.remove("prospects");
+                                items.add(empty);
+                            }
+                        } else {
+                            items.add(item);
+                        }
+                    }
+                    return items;
+                });
+    }
+
+    /** Number of result rows of a terminal workflow (prospecting tasks count one per prospect). */
+    public Uni<Integer> resultCount(String workflowId) {
+        return pool.preparedQuery("SELECT coalesce(sum(CASE WHEN jsonb_typeof(result -> 'prospects') = 'array'"
+                        + " THEN greatest(jsonb_array_length(result -> 'prospects'), 1) ELSE 1 END), 0) AS n"
+                        + " FROM tasks WHERE workflow_id = $1")
+                .execute(Tuple.of(workflowId))
+                .map(rows -> rows.iterator().next().getLong("n").intValue());
+    }
+
+    /** The organisation's task, or null when it is unknown or another organisation's. */
+    public Uni<TaskView> task(UUID orgId, UUID taskId, boolean includeTrace) {
+        return pool.preparedQuery("SELECT id, workflow_id, status, result::text AS result, trace::text AS trace"
+                        + " FROM tasks WHERE id = $1 AND org_id = $2")
+                .execute(Tuple.of(taskId, orgId))
+                .map(rows -> {
+                    RowIterator<Row> it = rows.iterator();
+                    if (!it.hasNext()) {
+                        return null;
+                    }
+                    Row row = it.next();
+                    JsonNode result = null;
+                    if (row.getString("result") != null) {
+                        ObjectNode node = (ObjectNode) parse(row.getString("result"));
+                        node.remove(List.of("task_id", "status"));
+                        result = node;
+                    }
+                    JsonNode trace = null;
+                    if (includeTrace) {
+                        trace = row.getString("trace") == null
+                                ? json.mapper().createArrayNode()
+                                : parse(row.getString("trace"));
+                    }
+                    return new TaskView(
+                            row.getUUID("id"), row.getString("workflow_id"), row.getString("status"), result, trace);
+                });
+    }
+
+    private WorkflowView toView(Row row) {
+        Map<String, String> custom = null;
+        String customJson = row.getString("custom");
+        if (customJson != null) {
+            try {
+                custom = json.mapper().readValue(customJson, STRING_MAP);
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException("custom of workflow " + row.getString("id") + " is not a map", e);
+            }
+        }
+        OffsetDateTime completedAt = row.getOffsetDateTime("completed_at");
+        return new WorkflowView(
+                row.getString("id"),
+                row.getString("status"),
+                row.getInteger("total_prospects"),
+                row.getInteger("completed_prospects"),
+                row.getInteger("failed_prospects"),
+                row.getInteger("emails_found"),
+                row.getInteger("phones_found"),
+                Times.format(row.getOffsetDateTime("created_at")),
+                Times.format(completedAt),
+                row.getString("enrichment_type"),
+                row.getUUID("lead_list_id"),
+                row.getNumeric("credits_charged").doubleValue(),
+                custom,
+                null,
+                row.getUUID("org_id"),
+                row.getString("webhook_url"));
+    }
+
+    private JsonNode parse(String value) {
+        try {
+            return json.mapper().readTree(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("Stored JSON is unreadable", e);
+        }
+    }
+}

@@ -1,0 +1,196 @@
+package dev.cascade.api;
+
+import java.math.BigDecimal;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.smallrye.mutiny.Uni;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+import dev.cascade.accounts.AccountService;
+import dev.cascade.accounts.ApiKey;
+import dev.cascade.accounts.Organization;
+import dev.cascade.support.ApiException;
+import dev.cascade.support.Ids;
+import dev.cascade.support.Times;
+import dev.cascade.support.ValidationException;
+import dev.cascade.support.ValidationProblem;
+
+/** Operator API (§9): organisations and their API keys. Guarded by the operator token (see {@link AuthFilter}). */
+@Path("/api/v1/admin/organizations")
+@Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "Operator")
+public class AdminResource {
+    private static final int MAX_BODY = 64 * 1024;
+
+    private final AccountService accounts;
+    private final ObjectMapper mapper;
+
+    public AdminResource(AccountService accounts, ObjectMapper mapper) {
+        this.accounts = accounts;
+        this.mapper = mapper;
+    }
+
+    /** An organisation as the operator sees it. */
+    public record OrganizationView(UUID id, String name, BigDecimal credits, String createdAt) {
+        static OrganizationView of(Organization org) {
+            return new OrganizationView(org.id, org.name, org.credits, Times.format(org.createdAt));
+        }
+    }
+
+    /** An API key as listed: never its secret, only its last 4 characters. */
+    public record KeyView(
+            UUID id,
+            UUID organizationId,
+            String name,
+            String last4,
+            String createdAt,
+            String expiresAt,
+            String revokedAt,
+            String key) {
+        static KeyView of(ApiKey key, String secret) {
+            return new KeyView(
+                    key.id,
+                    key.orgId,
+                    key.name,
+                    key.last4,
+                    Times.format(key.createdAt),
+                    Times.format(key.expiresAt),
+                    Times.format(key.revokedAt),
+                    secret);
+        }
+    }
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Create an organisation")
+    public Uni<Response> create(byte[] body) {
+        JsonNode json = JsonBodies.parse(mapper, body, MAX_BODY);
+        String name = json.path("name").isTextual() ? json.path("name").asText().trim() : "";
+        JsonNode creditsNode = json.path("credits");
+        if (name.isEmpty() || name.length() > 200) {
+            throw invalid("name", "name is required (1 to 200 characters)", json.get("name"));
+        }
+        BigDecimal credits = BigDecimal.ZERO;
+        if (!creditsNode.isMissingNode() && !creditsNode.isNull()) {
+            if (!creditsNode.isNumber() || creditsNode.decimalValue().signum() < 0) {
+                throw invalid("credits", "credits must be a non-negative number", creditsNode);
+            }
+            credits = creditsNode.decimalValue();
+        }
+        return accounts.createOrganization(name, credits)
+                .map(org ->
+                        Response.status(201).entity(OrganizationView.of(org)).build());
+    }
+
+    @GET
+    @Operation(summary = "List organisations")
+    public Uni<Map<String, List<OrganizationView>>> list() {
+        return accounts.listOrganizations()
+                .map(orgs -> Map.of(
+                        "organizations", orgs.stream().map(OrganizationView::of).toList()));
+    }
+
+    @GET
+    @Path("/{id}")
+    @Operation(summary = "Get an organisation")
+    public Uni<OrganizationView> get(@PathParam("id") String id) {
+        return accounts.findOrganization(orgId(id)).map(org -> {
+            if (org == null) {
+                throw new ApiException(404, "Organization not found");
+            }
+            return OrganizationView.of(org);
+        });
+    }
+
+    @POST
+    @Path("/{id}/api-keys")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Create an API key; its secret is shown in this answer only")
+    public Uni<Response> createKey(@PathParam("id") String id, byte[] body) {
+        JsonNode json =
+                body == null || body.length == 0 ? mapper.createObjectNode() : JsonBodies.parse(mapper, body, MAX_BODY);
+        String name = json.path("name").isTextual() ? json.path("name").asText().trim() : null;
+        if (name != null && name.length() > 200) {
+            throw invalid("name", "name is at most 200 characters", json.get("name"));
+        }
+        OffsetDateTime expiresAt = null;
+        JsonNode expires = json.path("expires_at");
+        if (!expires.isMissingNode() && !expires.isNull()) {
+            try {
+                expiresAt = OffsetDateTime.parse(expires.asText());
+            } catch (DateTimeParseException e) {
+                throw invalid(
+                        "expires_at", "expires_at must be an ISO-8601 time such as 2027-01-01T00:00:00Z", expires);
+            }
+        }
+        return accounts.createKey(orgId(id), name, expiresAt).map(created -> {
+            if (created == null) {
+                throw new ApiException(404, "Organization not found");
+            }
+            return Response.status(201)
+                    .entity(KeyView.of(created.key(), created.secret()))
+                    .build();
+        });
+    }
+
+    @GET
+    @Path("/{id}/api-keys")
+    @Operation(summary = "List an organisation's API keys (last 4 characters only)")
+    public Uni<Map<String, List<KeyView>>> keys(@PathParam("id") String id) {
+        UUID orgId = orgId(id);
+        return accounts.findOrganization(orgId).chain(org -> {
+            if (org == null) {
+                throw new ApiException(404, "Organization not found");
+            }
+            return accounts.listKeys(orgId)
+                    .map(keys -> Map.of(
+                            "api_keys",
+                            keys.stream().map(k -> KeyView.of(k, null)).toList()));
+        });
+    }
+
+    @DELETE
+    @Path("/{id}/api-keys/{keyId}")
+    @Operation(summary = "Revoke an API key")
+    public Uni<Response> revoke(@PathParam("id") String id, @PathParam("keyId") String keyId) {
+        UUID key = Ids.parseUuid(keyId);
+        if (key == null) {
+            throw new ApiException(404, "API key not found");
+        }
+        return accounts.revokeKey(orgId(id), key).map(done -> {
+            if (!done) {
+                throw new ApiException(404, "API key not found");
+            }
+            return Response.noContent().build();
+        });
+    }
+
+    private static UUID orgId(String id) {
+        UUID org = Ids.parseUuid(id);
+        if (org == null) {
+            throw new ApiException(404, "Organization not found");
+        }
+        return org;
+    }
+
+    private static ValidationException invalid(String field, String msg, JsonNode input) {
+        return new ValidationException(
+                List.of(new ValidationProblem("value_error", List.of("body", field), msg, input)));
+    }
+}

@@ -1,0 +1,58 @@
+package dev.cascade.api;
+
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+import io.quarkus.vertx.web.RouteFilter;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.ext.web.RoutingContext;
+import org.jboss.logging.MDC;
+
+import dev.cascade.config.CascadeConfig;
+
+/** Vert.x-level filters that run before anything else: request ids and the body size limit. */
+public class EdgeFilters {
+    static final String REQUEST_ID = "X-Request-Id";
+    static final String TOO_LARGE = "{\"detail\":\"Request body too large\"}";
+    private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
+
+    private final CascadeConfig config;
+
+    public EdgeFilters(CascadeConfig config) {
+        this.config = config;
+    }
+
+    /** Every response carries `X-Request-Id`: the caller's when it is a sane token, else a new one. */
+    @RouteFilter(1000)
+    void requestId(RoutingContext rc) {
+        String given = rc.request().getHeader(REQUEST_ID);
+        String id = given != null && SAFE_ID.matcher(given).matches()
+                ? given
+                : UUID.randomUUID().toString();
+        rc.put("requestId", id);
+        MDC.put("requestId", id);
+        rc.response().putHeader(REQUEST_ID, id);
+        rc.next();
+    }
+
+    /** Bodies over the limit are refused at once, before they are read, and the connection is closed. */
+    @RouteFilter(900)
+    void bodyLimit(RoutingContext rc) {
+        String length = rc.request().getHeader(HttpHeaders.CONTENT_LENGTH);
+        if (length != null) {
+            try {
+                if (Long.parseLong(length.trim()) > config.intake().maxBodyBytes()) {
+                    rc.response()
+                            .setStatusCode(413)
+                            .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                            .putHeader(HttpHeaders.CONNECTION, "close")
+                            .end(TOO_LARGE);
+                    return;
+                }
+            } catch (NumberFormatException ignored) {
+                // Vert.x refuses a malformed Content-Length itself.
+            }
+        }
+        rc.next();
+    }
+}

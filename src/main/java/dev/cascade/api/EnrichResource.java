@@ -1,0 +1,110 @@
+package dev.cascade.api;
+
+import java.util.Map;
+import java.util.UUID;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.smallrye.mutiny.Uni;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+import dev.cascade.accounts.Principal;
+import dev.cascade.aggregation.WorkflowReader;
+import dev.cascade.config.CascadeConfig;
+import dev.cascade.intake.BulkRequestParser;
+import dev.cascade.intake.BulkResponse;
+import dev.cascade.intake.IntakeService;
+import dev.cascade.support.ApiException;
+import dev.cascade.support.Ids;
+
+/** `POST /enrich/bulk` and `GET /enrich/status` (§2.1, §2.2). */
+@Path("/api/v1/public/enrich")
+@Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "Enrichment")
+public class EnrichResource {
+    static final String EXACTLY_ONE = "Provide exactly one of workflow_id or task_id.";
+
+    private final IntakeService intake;
+    private final BulkRequestParser parser;
+    private final WorkflowReader reader;
+    private final CurrentPrincipal principal;
+    private final ObjectMapper mapper;
+    private final CascadeConfig config;
+
+    public EnrichResource(
+            IntakeService intake,
+            BulkRequestParser parser,
+            WorkflowReader reader,
+            CurrentPrincipal principal,
+            ObjectMapper mapper,
+            CascadeConfig config) {
+        this.intake = intake;
+        this.parser = parser;
+        this.reader = reader;
+        this.principal = principal;
+        this.mapper = mapper;
+        this.config = config;
+    }
+
+    @POST
+    @Path("/bulk")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Submit up to 250 contacts for enrichment")
+    public Uni<BulkResponse> bulk(byte[] body) {
+        Principal who = principal.get();
+        var request =
+                parser.parse(JsonBodies.parse(mapper, body, config.intake().maxBodyBytes()));
+        return intake.submit(who, request);
+    }
+
+    @GET
+    @Path("/status")
+    @Operation(summary = "Poll a workflow or a task")
+    public Uni<Map<String, Object>> status(
+            @QueryParam("workflow_id") String workflowId,
+            @QueryParam("task_id") String taskId,
+            @QueryParam("include_results") String includeResults,
+            @QueryParam("include_trace") String includeTrace) {
+        Principal who = principal.get();
+        boolean byWorkflow = workflowId != null && !workflowId.isBlank();
+        boolean byTask = taskId != null && !taskId.isBlank();
+        if (byWorkflow == byTask) {
+            throw new ApiException(400, EXACTLY_ONE);
+        }
+        if (byWorkflow) {
+            boolean results = Flags.parse(includeResults, "include_results");
+            String id = workflowId.trim();
+            if (!Ids.isWorkflowId(id)) {
+                throw new ApiException(404, "Workflow not found");
+            }
+            return reader.workflow(who.orgId(), id).chain(view -> {
+                if (view == null) {
+                    throw new ApiException(404, "Workflow not found");
+                }
+                if (!results) {
+                    return Uni.createFrom().item(Map.<String, Object>of("workflow", view));
+                }
+                return reader.results(id, Integer.MAX_VALUE)
+                        .map(rows -> Map.<String, Object>of("workflow", view.withResults(rows)));
+            });
+        }
+        boolean trace = Flags.parse(includeTrace, "include_trace");
+        UUID id = Ids.parseUuid(taskId.trim());
+        if (id == null) {
+            throw new ApiException(404, "Task not found");
+        }
+        return reader.task(who.orgId(), id, trace).map(task -> {
+            if (task == null) {
+                throw new ApiException(404, "Task not found");
+            }
+            return Map.<String, Object>of("task", task);
+        });
+    }
+}

@@ -1,0 +1,4 @@
+package dev.cascade.api;
+
+/** The contract's error shape: `{"detail": …}` (a message, or a list of validation problems). */
+public record ErrorBody(Object detail) {}

@@ -1,0 +1,64 @@
+package dev.cascade.api;
+
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import io.quarkus.logging.Log;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+import dev.cascade.support.ApiException;
+import dev.cascade.support.ValidationException;
+
+/** One mapper per kind of error, all in the contract's FastAPI shape; no stack trace or class name leaks. */
+public class ErrorMappers {
+
+    static Response error(int status, Object detail) {
+        return Response.status(status)
+                .type(MediaType.APPLICATION_JSON_TYPE)
+                .entity(new ErrorBody(detail))
+                .build();
+    }
+
+    static Response unauthenticated() {
+        return Response.status(401)
+                .type(MediaType.APPLICATION_JSON_TYPE)
+                .header(HttpHeaders.WWW_AUTHENTICATE, "Bearer")
+                .entity(new ErrorBody("Not authenticated"))
+                .build();
+    }
+
+    @ServerExceptionMapper
+    public Response apiError(ApiException e) {
+        return e.status() == 401 ? unauthenticated() : error(e.status(), e.detail());
+    }
+
+    @ServerExceptionMapper
+    public Response validation(ValidationException e) {
+        return error(422, e.problems());
+    }
+
+    @ServerExceptionMapper
+    public Response web(WebApplicationException e) {
+        int status = e.getResponse() == null ? 500 : e.getResponse().getStatus();
+        if (status >= 500) {
+            Log.errorf(e, "Request failed with %d", status);
+            return error(500, "Internal Server Error");
+        }
+        Response.StatusType type = Response.Status.fromStatusCode(status);
+        String reason = type == null ? "Request refused" : type.getReasonPhrase();
+        Response.ResponseBuilder builder =
+                Response.status(status).type(MediaType.APPLICATION_JSON_TYPE).entity(new ErrorBody(reason));
+        if (e.getResponse() != null && e.getResponse().getHeaderString(HttpHeaders.ALLOW) != null) {
+            builder.header(HttpHeaders.ALLOW, e.getResponse().getHeaderString(HttpHeaders.ALLOW));
+        }
+        return builder.build();
+    }
+
+    @ServerExceptionMapper
+    public Response unexpected(Throwable e) {
+        Log.errorf(e, "Unexpected error while handling a request");
+        return error(500, "Internal Server Error");
+    }
+}

@@ -1,0 +1,17 @@
+package dev.cascade.events;
+
+/** Reactive Messaging channel names; topics behind them are configuration (`cascade.topics.*`). */
+public final class Channels {
+    /** Intake publishes task records (topic `enrichment.tasks`). */
+    public static final String TASKS_OUT = "tasks-out";
+    /** Waterfall consumers read task records. */
+    public static final String TASKS_IN = "tasks-in";
+    /** Waterfall publishes one record per settled task (topic `enrichment.results`). */
+    public static final String RESULTS_OUT = "results-out";
+    /** The aggregator reads result records in batches. */
+    public static final String RESULTS_IN = "results-in";
+    /** Workflow lifecycle records (topic `enrichment.workflows`). */
+    public static final String WORKFLOWS_OUT = "workflows-out";
+
+    private Channels() {}
+}

@@ -1,0 +1,45 @@
+package dev.cascade.events;
+
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * The result item of §5.3: what one settled task found. Null fields are left out of JSON; the lists are empty,
+ * never null, for a completed enrichment (prospecting tasks carry {@code prospects} instead).
+ */
+public record ResultItem(
+        UUID taskId,
+        String status,
+        String primaryEmail,
+        String primaryEmailStatus,
+        List<String> otherEmails,
+        List<String> personalPhoneNumbers,
+        List<Phone> phones,
+        Prospect prospect,
+        Company company,
+        Map<String, String> source,
+        List<ResultItem> prospects,
+        Map<String, String> custom,
+        String error,
+        String skippedReason) {
+
+    public boolean hasEmail() {
+        return primaryEmail != null;
+    }
+
+    public boolean hasPhone() {
+        return personalPhoneNumbers != null && !personalPhoneNumbers.isEmpty();
+    }
+
+    /** A pending task as listed among results: only its id and status. */
+    public static ResultItem pending(UUID taskId, String status) {
+        return new ResultItem(taskId, status, null, null, null, null, null, null, null, null, null, null, null, null);
+    }
+
+    /** A failed task: its id, status and the reason. */
+    public static ResultItem failed(UUID taskId, String error, Map<String, String> custom) {
+        return new ResultItem(
+                taskId, "failed", null, null, null, null, null, null, null, null, null, custom, error, null);
+    }
+}

@@ -1,0 +1,6 @@
+package dev.cascade.events;
+
+import java.util.List;
+
+/** A per-request waterfall override (§4.2); omitted parts use the operator's defaults. */
+public record WaterfallSpec(List<String> email, List<String> phone, String verify, String stopOn) {}

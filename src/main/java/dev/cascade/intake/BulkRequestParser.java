@@ -1,0 +1,438 @@
+package dev.cascade.intake;
+
+import java.math.BigDecimal;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Pattern;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import dev.cascade.config.CascadeConfig;
+import dev.cascade.events.Contact;
+import dev.cascade.events.WaterfallSpec;
+import dev.cascade.support.ApiException;
+import dev.cascade.support.ValidationException;
+import dev.cascade.support.ValidationProblem;
+import dev.cascade.waterfall.providers.Capability;
+import dev.cascade.waterfall.providers.ProviderRegistry;
+import dev.cascade.webhooks.EgressPolicy;
+
+/**
+ * Checks a bulk request in the contract's order (§2.1, steps 4 to 7) and normalises it. Field validation
+ * reports every offending field and contact, not just the first.
+ */
+@ApplicationScoped
+public class BulkRequestParser {
+    static final String EMPTY = "At least one contact is required.";
+    static final String TOO_MANY = "Bulk enrichment supports up to 250 contacts per request.";
+    private static final Pattern HOST_LABEL = Pattern.compile("[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?");
+    private static final int MAX_NAME = 200;
+    private static final int MAX_URL = 2048;
+    private static final List<String> CONTACT_FIELDS =
+            List.of("linkedin_url", "first_name", "last_name", "company_domain", "company_name");
+
+    private final CascadeConfig config;
+    private final ProviderRegistry providers;
+    private final EgressPolicy egress;
+
+    public BulkRequestParser(CascadeConfig config, ProviderRegistry providers, EgressPolicy egress) {
+        this.config = config;
+        this.providers = providers;
+        this.egress = egress;
+    }
+
+    public BulkRequest parse(JsonNode body) {
+        if (body == null || !body.isObject()) {
+            throw single("dict_type", List.of("body"), "Input should be a valid dictionary", body);
+        }
+        JsonNode contacts = body.get("contacts");
+        if (contacts == null || contacts.isNull()) {
+            throw single("missing", List.of("body", "contacts"), "Field required", null);
+        }
+        if (!contacts.isArray()) {
+            throw single("list_type", List.of("body", "contacts"), "Input should be a valid list", contacts);
+        }
+        if (contacts.isEmpty()) {
+            throw new ApiException(400, EMPTY);
+        }
+        if (contacts.size() > config.intake().maxContacts()) {
+            throw new ApiException(400, TOO_MANY);
+        }
+
+        List<ValidationProblem> problems = new ArrayList<>();
+        EnrichmentType type = enrichmentType(body.get("enrichment_type"), problems);
+        String webhookUrl = webhookUrl(body.get("webhook_url"), problems);
+        Map<String, String> custom = custom(body.get("custom"), problems);
+        WaterfallSpec waterfall = waterfall(body.get("waterfall"), problems);
+        Integer maxCacheAge = integer(body.get("max_cache_age_days"), "max_cache_age_days", 0, 3650, problems);
+        Integer maxProspects =
+                integer(body.get("max_prospects_per_company"), "max_prospects_per_company", 1, 100, problems);
+        BigDecimal maxCredits = maxCredits(body.get("max_credits"), problems);
+        boolean perContact = bool(body.get("per_contact_webhooks"), "per_contact_webhooks", problems);
+
+        List<Contact> parsed = new ArrayList<>(contacts.size());
+        for (int i = 0; i < contacts.size(); i++) {
+            parsed.add(contact(contacts.get(i), i, type, problems));
+        }
+        if (!problems.isEmpty()) {
+            throw new ValidationException(problems);
+        }
+        return new BulkRequest(
+                type, webhookUrl, parsed, waterfall, maxCacheAge, maxProspects, maxCredits, custom, perContact);
+    }
+
+    private static ValidationException single(String type, List<Object> loc, String msg, JsonNode input) {
+        return new ValidationException(List.of(new ValidationProblem(type, loc, msg, input)));
+    }
+
+    private static List<Object> loc(Object... parts) {
+        List<Object> loc = new ArrayList<>();
+        loc.add("body");
+        loc.addAll(List.of(parts));
+        return loc;
+    }
+
+    private EnrichmentType enrichmentType(JsonNode node, List<ValidationProblem> problems) {
+        if (node == null || node.isNull()) {
+            return EnrichmentType.PARTIAL;
+        }
+        if (node.isTextual()) {
+            var type = EnrichmentType.fromWire(node.asText().trim());
+            if (type.isPresent()) {
+                return type.get();
+            }
+        }
+        problems.add(new ValidationProblem(
+                "literal_error",
+                loc("enrichment_type"),
+                "Input should be 'none', 'partial', 'phone_only', 'full' or 'prospecting_only'",
+                node));
+        return EnrichmentType.PARTIAL;
+    }
+
+    private String webhookUrl(JsonNode node, List<ValidationProblem> problems) {
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isTextual()) {
+            problems.add(
+                    new ValidationProblem("string_type", loc("webhook_url"), "Input should be a valid string", node));
+            return null;
+        }
+        String url = node.asText().trim();
+        if (url.isEmpty()) {
+            return null;
+        }
+        String refusal = url.length() > MAX_URL || hasControl(url) ? "must be a valid URL" : egress.refusal(url);
+        if (refusal != null) {
+            problems.add(new ValidationProblem("value_error", loc("webhook_url"), "webhook_url " + refusal, node));
+            return null;
+        }
+        return url;
+    }
+
+    private Map<String, String> custom(JsonNode node, List<ValidationProblem> problems) {
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isObject()) {
+            problems.add(new ValidationProblem("dict_type", loc("custom"), "Input should be a valid dictionary", node));
+            return null;
+        }
+        if (node.size() > 10) {
+            problems.add(new ValidationProblem("value_error", loc("custom"), "custom holds at most 10 keys", null));
+            return null;
+        }
+        Map<String, String> custom = new LinkedHashMap<>();
+        var fields = node.fields();
+        while (fields.hasNext()) {
+            var field = fields.next();
+            String key = field.getKey();
+            JsonNode value = field.getValue();
+            if (key.isEmpty() || key.length() > 100 || hasControl(key)) {
+                problems.add(new ValidationProblem(
+                        "value_error",
+                        loc("custom"),
+                        "custom keys must be 1 to 100 characters without control characters",
+                        null));
+            } else if (!value.isTextual()) {
+                problems.add(new ValidationProblem(
+                        "string_type", loc("custom", key), "Input should be a valid string", value));
+            } else if (value.asText().length() > 100 || hasControl(value.asText())) {
+                problems.add(new ValidationProblem(
+                        "value_error",
+                        loc("custom", key),
+                        "custom values must be at most 100 characters without control characters",
+                        value));
+            } else {
+                custom.put(key, value.asText());
+            }
+        }
+        return custom;
+    }
+
+    private WaterfallSpec waterfall(JsonNode node, List<ValidationProblem> problems) {
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isObject()) {
+            problems.add(
+                    new ValidationProblem("dict_type", loc("waterfall"), "Input should be a valid dictionary", node));
+            return null;
+        }
+        List<String> email = providerList(node.get("email"), "email", Capability.EMAIL, problems);
+        List<String> phone = providerList(node.get("phone"), "phone", Capability.PHONE, problems);
+        String verify = null;
+        JsonNode verifyNode = node.get("verify");
+        if (verifyNode != null && !verifyNode.isNull()) {
+            if (!verifyNode.isTextual() || !providers.supports(verifyNode.asText(), Capability.VERIFY)) {
+                problems.add(new ValidationProblem(
+                        "value_error", loc("waterfall", "verify"), "Unknown or disabled verify provider", verifyNode));
+            } else {
+                verify = verifyNode.asText();
+            }
+        }
+        String stopOn = null;
+        JsonNode stopNode = node.get("stop_on");
+        if (stopNode != null && !stopNode.isNull()) {
+            String value = stopNode.isTextual() ? stopNode.asText() : "";
+            if (!List.of("reliable", "risky", "unknown").contains(value)) {
+                problems.add(new ValidationProblem(
+                        "literal_error",
+                        loc("waterfall", "stop_on"),
+                        "Input should be 'reliable', 'risky' or 'unknown'",
+                        stopNode));
+            } else {
+                stopOn = value;
+            }
+        }
+        return new WaterfallSpec(email, phone, verify, stopOn);
+    }
+
+    private List<String> providerList(
+            JsonNode node, String field, Capability capability, List<ValidationProblem> problems) {
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isArray()) {
+            problems.add(
+                    new ValidationProblem("list_type", loc("waterfall", field), "Input should be a valid list", node));
+            return null;
+        }
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < node.size(); i++) {
+            JsonNode name = node.get(i);
+            if (!name.isTextual() || !providers.supports(name.asText(), capability)) {
+                problems.add(new ValidationProblem(
+                        "value_error", loc("waterfall", field, i), "Unknown or disabled " + field + " provider", name));
+            } else if (!names.contains(name.asText())) {
+                names.add(name.asText());
+            }
+        }
+        return names;
+    }
+
+    private static Integer integer(JsonNode node, String field, int min, int max, List<ValidationProblem> problems) {
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isIntegralNumber() || !node.canConvertToInt() || node.asInt() < min || node.asInt() > max) {
+            problems.add(new ValidationProblem(
+                    "int_type", loc(field), "Input should be an integer from " + min + " to " + max, node));
+            return null;
+        }
+        return node.asInt();
+    }
+
+    private static BigDecimal maxCredits(JsonNode node, List<ValidationProblem> problems) {
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isNumber()
+                || node.decimalValue().signum() < 0
+                || node.decimalValue().compareTo(BigDecimal.valueOf(1_000_000_000L)) > 0) {
+            problems.add(new ValidationProblem(
+                    "value_error", loc("max_credits"), "Input should be a non-negative number", node));
+            return null;
+        }
+        return node.decimalValue();
+    }
+
+    private static boolean bool(JsonNode node, String field, List<ValidationProblem> problems) {
+        if (node == null || node.isNull()) {
+            return false;
+        }
+        if (!node.isBoolean()) {
+            problems.add(new ValidationProblem("bool_type", loc(field), "Input should be a valid boolean", node));
+            return false;
+        }
+        return node.asBoolean();
+    }
+
+    private Contact contact(JsonNode node, int index, EnrichmentType type, List<ValidationProblem> problems) {
+        if (node == null || !node.isObject()) {
+            problems.add(new ValidationProblem(
+                    "dict_type", loc("contacts", index), "Input should be a valid dictionary", node));
+            return null;
+        }
+        int before = problems.size();
+        Map<String, String> values = new LinkedHashMap<>();
+        for (String field : CONTACT_FIELDS) {
+            JsonNode value = node.get(field);
+            if (value == null || value.isNull()) {
+                continue;
+            }
+            if (!value.isTextual()) {
+                problems.add(new ValidationProblem(
+                        "string_type", loc("contacts", index, field), "Input should be a valid string", node));
+                continue;
+            }
+            String text = value.asText().trim();
+            if (text.isEmpty()) {
+                continue;
+            }
+            int max = field.equals("linkedin_url") ? MAX_URL : MAX_NAME;
+            if (text.length() > max) {
+                problems.add(new ValidationProblem(
+                        "string_too_long",
+                        loc("contacts", index, field),
+                        "String should have at most " + max + " characters",
+                        node));
+            } else if (hasControl(text)) {
+                problems.add(new ValidationProblem(
+                        "value_error",
+                        loc("contacts", index, field),
+                        "Value must not contain control characters",
+                        node));
+            } else {
+                values.put(field, text);
+            }
+        }
+        String linkedin = values.get("linkedin_url");
+        if (linkedin != null && !isLinkedInProfile(linkedin)) {
+            problems.add(new ValidationProblem(
+                    "value_error",
+                    loc("contacts", index, "linkedin_url"),
+                    "linkedin_url must be an http(s) URL of a linkedin.com profile (/in/…)",
+                    node));
+            linkedin = null;
+        }
+        String domain = values.get("company_domain");
+        if (domain != null) {
+            String host = normaliseDomain(domain);
+            if (host == null) {
+                problems.add(new ValidationProblem(
+                        "value_error",
+                        loc("contacts", index, "company_domain"),
+                        "company_domain must be a hostname such as acme.com",
+                        node));
+            }
+            domain = host;
+        }
+        if (problems.size() > before) {
+            return null;
+        }
+        Contact contact = new Contact(
+                linkedin, values.get("first_name"), values.get("last_name"), domain, values.get("company_name"));
+        boolean company = contact.companyDomain() != null || contact.companyName() != null;
+        if (type == EnrichmentType.PROSPECTING_ONLY) {
+            if (!company) {
+                problems.add(new ValidationProblem(
+                        "value_error",
+                        loc("contacts", index),
+                        "A prospecting contact needs company_domain or company_name",
+                        node));
+            }
+        } else if (contact.linkedinUrl() == null
+                && (contact.firstName() == null || contact.lastName() == null || !company)) {
+            problems.add(new ValidationProblem(
+                    "value_error",
+                    loc("contacts", index),
+                    "Each contact needs linkedin_url, or first_name + last_name + (company_domain or company_name)",
+                    node));
+        }
+        return contact;
+    }
+
+    static boolean isLinkedInProfile(String url) {
+        try {
+            URI uri = new URI(url);
+            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+            String host = uri.getHost() == null ? "" : uri.getHost().toLowerCase(Locale.ROOT);
+            String path = uri.getPath() == null ? "" : uri.getPath();
+            return (scheme.equals("http") || scheme.equals("https"))
+                    && (host.equals("linkedin.com") || host.endsWith(".linkedin.com"))
+                    && path.startsWith("/in/")
+                    && path.length() > 4
+                    && !path.substring(4).startsWith("/");
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    /** A hostname from a domain or URL: lower-cased, `www.` dropped; null when it is not a hostname. */
+    static String normaliseDomain(String value) {
+        String host = value.trim().toLowerCase(Locale.ROOT);
+        if (host.contains("://")) {
+            try {
+                host = new URI(host).getHost();
+            } catch (Exception e) {
+                return null;
+            }
+            if (host == null) {
+                return null;
+            }
+        } else {
+            int cut = indexOfAny(host, "/?#:");
+            if (cut >= 0) {
+                host = host.substring(0, cut);
+            }
+        }
+        if (host.endsWith(".")) {
+            host = host.substring(0, host.length() - 1);
+        }
+        if (host.startsWith("www.")) {
+            host = host.substring(4);
+        }
+        if (host.length() > 253) {
+            return null;
+        }
+        String[] labels = host.split("\\.", -1);
+        if (labels.length < 2) {
+            return null;
+        }
+        for (String label : labels) {
+            if (!HOST_LABEL.matcher(label).matches()) {
+                return null;
+            }
+        }
+        if (labels[labels.length - 1].chars().allMatch(Character::isDigit)) {
+            return null;
+        }
+        return host;
+    }
+
+    private static int indexOfAny(String value, String chars) {
+        for (int i = 0; i < value.length(); i++) {
+            if (chars.indexOf(value.charAt(i)) >= 0) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static boolean hasControl(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029') {
+                return true;
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,114 @@
+package dev.cascade.intake;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.quarkus.logging.Log;
+import io.quarkus.scheduler.Scheduled;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+import dev.cascade.config.CascadeConfig;
+import dev.cascade.events.Contact;
+import dev.cascade.events.TaskRecord;
+import dev.cascade.support.Json;
+
+/**
+ * Re-publishes workflows whose dispatch was never confirmed (the gateway died between the commit and the broker's
+ * acks, or the broker was away). A workflow is claimed for a while before it is published, so replicas never
+ * sweep the same one at once; its unsettled tasks are published again (consumers are idempotent, so a duplicate
+ * is harmless) and the dispatch is confirmed.
+ */
+@ApplicationScoped
+class DispatchSweeper {
+    private static final int BATCH = 20;
+
+    static final String CLAIM_SQL = """
+            UPDATE workflows SET dispatch_claimed_until = now() + interval '60 seconds'
+             WHERE id IN (SELECT id FROM workflows
+                           WHERE dispatched_at IS NULL
+                             AND created_at < now() - make_interval(secs => $1)
+                             AND (dispatch_claimed_until IS NULL OR dispatch_claimed_until < now())
+                           ORDER BY created_at
+                           LIMIT $2
+                             FOR UPDATE SKIP LOCKED)
+            RETURNING id, org_id, lead_list_id, enrichment_type, options::text AS options, custom::text AS custom
+            """;
+
+    private final Pool pool;
+    private final IntakeService intake;
+    private final Json json;
+    private final CascadeConfig config;
+
+    DispatchSweeper(Pool pool, IntakeService intake, Json json, CascadeConfig config) {
+        this.pool = pool;
+        this.intake = intake;
+        this.json = json;
+        this.config = config;
+    }
+
+    @Scheduled(
+            every = "${cascade.intake.sweep-interval}",
+            delayed = "5s",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    Uni<Void> sweep() {
+        double grace = config.intake().sweepGrace().toMillis() / 1000.0;
+        return pool.withTransaction(conn -> conn.preparedQuery(CLAIM_SQL).execute(Tuple.of(grace, BATCH)))
+                .chain(rows -> {
+                    List<Row> claimed = new ArrayList<>();
+                    rows.forEach(claimed::add);
+                    if (claimed.isEmpty()) {
+                        return Uni.createFrom().voidItem();
+                    }
+                    return Multi.createFrom()
+                            .iterable(claimed)
+                            .onItem()
+                            .transformToUniAndConcatenate(this::redispatch)
+                            .collect()
+                            .last()
+                            .replaceWithVoid();
+                })
+                .onFailure()
+                .recoverWithItem(failure -> {
+                    Log.warnf("Dispatch sweep failed: %s", failure.getMessage());
+                    return null;
+                });
+    }
+
+    @SuppressWarnings("unchecked")
+    private Uni<Void> redispatch(Row workflow) {
+        String workflowId = workflow.getString("id");
+        UUID orgId = workflow.getUUID("org_id");
+        UUID listId = workflow.getUUID("lead_list_id");
+        String type = workflow.getString("enrichment_type");
+        WorkflowOptions options = json.read(workflow.getString("options"), WorkflowOptions.class);
+        Map<String, String> custom =
+                workflow.getString("custom") == null ? null : json.read(workflow.getString("custom"), Map.class);
+        Log.warnf("Re-publishing the unsettled tasks of workflow %s, whose dispatch was never confirmed", workflowId);
+        return pool.preparedQuery("SELECT id, idx, contact::text AS contact FROM tasks WHERE workflow_id = $1"
+                        + " AND status IN ('pending', 'running') ORDER BY idx")
+                .execute(Tuple.of(workflowId))
+                .chain(rows -> {
+                    List<TaskRecord> records = new ArrayList<>();
+                    for (Row row : rows) {
+                        records.add(IntakeService.record(
+                                row.getUUID("id"),
+                                workflowId,
+                                orgId,
+                                listId,
+                                row.getInteger("idx"),
+                                type,
+                                json.read(row.getString("contact"), Contact.class),
+                                options,
+                                custom));
+                    }
+                    return intake.dispatch(workflowId, records, null);
+                });
+    }
+}

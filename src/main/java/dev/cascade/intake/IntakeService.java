@@ -1,0 +1,190 @@
+package dev.cascade.intake;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.quarkus.logging.Log;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+import dev.cascade.accounts.Principal;
+import dev.cascade.config.CascadeConfig;
+import dev.cascade.events.Contact;
+import dev.cascade.events.TaskRecord;
+import dev.cascade.events.WorkflowEvent;
+import dev.cascade.events.WorkflowLifecycle;
+import dev.cascade.leads.LeadLists;
+import dev.cascade.support.Ids;
+import dev.cascade.support.Json;
+import dev.cascade.support.Times;
+
+/**
+ * Accepts a validated bulk request: the workflow, its tasks and their DEFAULT-list membership are written in one
+ * transaction (tasks as one batch), then one record per contact goes to `enrichment.tasks`. The answer goes out
+ * after the broker acknowledged every record. Should the publish fail or the gateway die before it, the dispatch
+ * sweeper re-publishes the workflow: {@code dispatched_at} stays null until the acks arrived.
+ */
+@ApplicationScoped
+public class IntakeService {
+    static final String STARTED_MESSAGE = "Bulk enrichment workflow started successfully";
+
+    private final Pool pool;
+    private final LeadLists leadLists;
+    private final TaskPublisher publisher;
+    private final WorkflowLifecycle lifecycle;
+    private final Json json;
+    private final CascadeConfig config;
+
+    IntakeService(
+            Pool pool,
+            LeadLists leadLists,
+            TaskPublisher publisher,
+            WorkflowLifecycle lifecycle,
+            Json json,
+            CascadeConfig config) {
+        this.pool = pool;
+        this.leadLists = leadLists;
+        this.publisher = publisher;
+        this.lifecycle = lifecycle;
+        this.json = json;
+        this.config = config;
+    }
+
+    public Uni<BulkResponse> submit(Principal principal, BulkRequest request) {
+        String workflowId = Ids.newWorkflowId();
+        List<UUID> taskIds = new ArrayList<>(request.contacts().size());
+        for (int i = 0; i < request.contacts().size(); i++) {
+            taskIds.add(UUID.randomUUID());
+        }
+        WorkflowOptions options = new WorkflowOptions(
+                request.waterfall(),
+                request.maxCacheAgeDays(),
+                request.maxProspectsPerCompany(),
+                request.maxCredits(),
+                request.perContactWebhooks());
+        return pool.withTransaction(conn -> leadLists
+                        .ensureDefault(conn, principal.orgId())
+                        .call(listId -> insertWorkflow(conn, principal, workflowId, listId, request, options))
+                        .call(listId -> insertTasks(conn, principal.orgId(), workflowId, listId, taskIds, request)))
+                .chain(listId -> {
+                    List<TaskRecord> records = new ArrayList<>(taskIds.size());
+                    for (int i = 0; i < taskIds.size(); i++) {
+                        records.add(record(
+                                taskIds.get(i),
+                                workflowId,
+                                principal.orgId(),
+                                listId,
+                                i,
+                                request.enrichmentType().wire(),
+                                request.contacts().get(i),
+                                options,
+                                request.custom()));
+                    }
+                    WorkflowEvent started = new WorkflowEvent(
+                            "started",
+                            workflowId,
+                            principal.orgId(),
+                            request.enrichmentType().wire(),
+                            "pending",
+                            taskIds.size(),
+                            null,
+                            Times.now(),
+                            request.custom());
+                    return dispatch(workflowId, records, started);
+                })
+                .map(ignored -> new BulkResponse(workflowId, "started", STARTED_MESSAGE, taskIds, taskIds.size()));
+    }
+
+    /**
+     * Publishes the records and confirms the dispatch. Never fails: a workflow that could not be dispatched now is
+     * durable already and the sweeper dispatches it later, so the client keeps its workflow id.
+     */
+    Uni<Void> dispatch(String workflowId, List<TaskRecord> records, WorkflowEvent started) {
+        return publisher
+                .publish(records)
+                .ifNoItem()
+                .after(config.intake().dispatchTimeout())
+                .fail()
+                .chain(() -> pool.preparedQuery("UPDATE workflows SET dispatched_at = now() WHERE id = $1")
+                        .execute(Tuple.of(workflowId)))
+                .call(() -> started == null ? Uni.createFrom().voidItem() : lifecycle.publish(started))
+                .replaceWithVoid()
+                .onFailure()
+                .recoverWithItem(failure -> {
+                    Log.warnf(
+                            "Workflow %s not dispatched yet (%s); the dispatch sweeper will retry",
+                            workflowId, failure.getMessage());
+                    return null;
+                });
+    }
+
+    static TaskRecord record(
+            UUID taskId,
+            String workflowId,
+            UUID orgId,
+            UUID listId,
+            int index,
+            String type,
+            Contact contact,
+            WorkflowOptions options,
+            Map<String, String> custom) {
+        return new TaskRecord(
+                taskId,
+                workflowId,
+                orgId,
+                listId,
+                index,
+                type,
+                contact,
+                options.waterfall(),
+                options.maxCacheAgeDays(),
+                options.maxProspectsPerCompany(),
+                custom);
+    }
+
+    private Uni<Void> insertWorkflow(
+            SqlConnection conn,
+            Principal principal,
+            String workflowId,
+            UUID listId,
+            BulkRequest request,
+            WorkflowOptions options) {
+        return conn.preparedQuery("INSERT INTO workflows (id, org_id, api_key_id, lead_list_id, enrichment_type,"
+                        + " status, total_prospects, webhook_url, options, custom)"
+                        + " VALUES ($1, $2, $3, $4, $5, 'pending', $6, $7, $8::jsonb, $9::jsonb)")
+                .execute(Tuple.tuple()
+                        .addString(workflowId)
+                        .addUUID(principal.orgId())
+                        .addUUID(principal.keyId())
+                        .addUUID(listId)
+                        .addString(request.enrichmentType().wire())
+                        .addInteger(request.contacts().size())
+                        .addString(request.webhookUrl())
+                        .addString(json.write(options))
+                        .addString(request.custom() == null ? null : json.write(request.custom())))
+                .replaceWithVoid();
+    }
+
+    private Uni<Void> insertTasks(
+            SqlConnection conn, UUID orgId, String workflowId, UUID listId, List<UUID> taskIds, BulkRequest request) {
+        List<Tuple> rows = new ArrayList<>(taskIds.size());
+        for (int i = 0; i < taskIds.size(); i++) {
+            rows.add(Tuple.tuple()
+                    .addUUID(taskIds.get(i))
+                    .addString(workflowId)
+                    .addUUID(orgId)
+                    .addUUID(listId)
+                    .addInteger(i)
+                    .addString(json.write(request.contacts().get(i))));
+        }
+        return conn.preparedQuery("INSERT INTO tasks (id, workflow_id, org_id, lead_list_id, idx, status, contact)"
+                        + " VALUES ($1, $2, $3, $4, $5, 'pending', $6::jsonb)")
+                .executeBatch(rows)
+                .replaceWithVoid();
+    }
+}

@@ -1,0 +1,95 @@
+package dev.cascade.waterfall;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.quarkus.logging.Log;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.eclipse.microprofile.reactive.messaging.Message;
+import org.eclipse.microprofile.reactive.messaging.Outgoing;
+
+import dev.cascade.aggregation.WorkflowProgress;
+import dev.cascade.config.CascadeConfig;
+import dev.cascade.events.Channels;
+import dev.cascade.events.CloudEvents;
+import dev.cascade.events.ResultEvent;
+import dev.cascade.events.TaskRecord;
+import dev.cascade.support.Json;
+
+/**
+ * Consumes task records and publishes one result record per settled task. The whole stream is processed with a
+ * bounded merge, so one instance keeps up to {@code cascade.waterfall.max-in-flight} tasks in flight across all its
+ * partitions (the throttled commit strategy tracks out-of-order acks). A task record is acked only when its result
+ * record was acked by the broker: the result message carries the task message's ack.
+ */
+@ApplicationScoped
+public class WaterfallConsumer {
+    private final Waterfall waterfall;
+    private final WorkflowProgress progress;
+    private final Json json;
+    private final CascadeConfig config;
+
+    public WaterfallConsumer(Waterfall waterfall, WorkflowProgress progress, Json json, CascadeConfig config) {
+        this.waterfall = waterfall;
+        this.progress = progress;
+        this.json = json;
+        this.config = config;
+    }
+
+    @Incoming(Channels.TASKS_IN)
+    @Outgoing(Channels.RESULTS_OUT)
+    public Multi<Message<String>> process(Multi<Message<String>> tasks) {
+        return tasks.onItem()
+                .transformToUni(this::handle)
+                .merge(config.waterfall().maxInFlight());
+    }
+
+    private Uni<Message<String>> handle(Message<String> message) {
+        TaskRecord task;
+        try {
+            task = json.read(message.getPayload(), TaskRecord.class);
+            if (task.taskId() == null || task.workflowId() == null || task.orgId() == null || task.contact() == null) {
+                throw new IllegalArgumentException("task record lacks task_id, workflow_id, org_id or contact");
+            }
+        } catch (RuntimeException unreadable) {
+            Log.warnf("Unreadable task record sent to the dead-letter topic: %s", unreadable.getMessage());
+            // The dead-letter strategy writes the record to the DLQ and commits past it; nothing is emitted.
+            return Uni.createFrom().completionStage(message.nack(unreadable)).replaceWith(() -> null);
+        }
+        TaskRecord current = task;
+        return progress.markRunning(task.workflowId())
+                .onFailure()
+                .recoverWithNull()
+                .chain(() -> waterfall.run(current))
+                .ifNoItem()
+                .after(config.waterfall().taskDeadline())
+                .recoverWithItem(() -> Waterfall.failed(current, "deadline exceeded"))
+                .onFailure()
+                .recoverWithItem(failure -> {
+                    Log.errorf(
+                            failure,
+                            "Waterfall of task %s (workflow %s) failed",
+                            current.taskId(),
+                            current.workflowId());
+                    return Waterfall.failed(current, "internal error");
+                })
+                .map(outcome -> toResultMessage(message, current, outcome));
+    }
+
+    private Message<String> toResultMessage(Message<String> task, TaskRecord record, TaskOutcome outcome) {
+        ResultEvent event = new ResultEvent(
+                outcome.item(),
+                record.workflowId(),
+                record.orgId(),
+                record.enrichmentType(),
+                outcome.credits(),
+                outcome.trace());
+        Log.debugf(
+                "Task %s of workflow %s settled %s",
+                record.taskId(), record.workflowId(), outcome.item().status());
+        return task.withPayload(json.write(event))
+                .addMetadata(CloudEvents.metadata(
+                        record.workflowId(), record.taskId().toString(), CloudEvents.TYPE_RESULT, record.orgId()));
+    }
+}

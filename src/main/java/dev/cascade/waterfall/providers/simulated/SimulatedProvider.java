@@ -1,0 +1,64 @@
+package dev.cascade.waterfall.providers.simulated;
+
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Supplier;
+
+import io.smallrye.mutiny.Uni;
+
+import dev.cascade.config.CascadeConfig;
+import dev.cascade.waterfall.providers.Capability;
+import dev.cascade.waterfall.providers.Provider;
+import dev.cascade.waterfall.providers.ProviderOutcome;
+import dev.cascade.waterfall.providers.ProviderQuery;
+
+/**
+ * Base of the built-in simulated vendors: deterministic answers per contact, with configurable latency and a
+ * configurable rate of transient errors (errors are random on purpose: they model outages, not data).
+ */
+abstract class SimulatedProvider implements Provider {
+    private final String name;
+    private final Set<Capability> capabilities;
+    protected final CascadeConfig.Simulator config;
+
+    SimulatedProvider(String name, Set<Capability> capabilities, CascadeConfig.Simulator config) {
+        this.name = name;
+        this.capabilities = capabilities;
+        this.config = config;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public Set<Capability> capabilities() {
+        return capabilities;
+    }
+
+    @Override
+    public Uni<ProviderOutcome> lookup(Capability capability, ProviderQuery query) {
+        return Uni.createFrom()
+                .item(() -> answerOrError(() -> answer(capability, query)))
+                .onItem()
+                .delayIt()
+                .by(latency());
+    }
+
+    protected abstract ProviderOutcome answer(Capability capability, ProviderQuery query);
+
+    private ProviderOutcome answerOrError(Supplier<ProviderOutcome> answer) {
+        if (config.errorRate() > 0 && ThreadLocalRandom.current().nextDouble() < config.errorRate()) {
+            return new ProviderOutcome.Failure("HTTP 503", true);
+        }
+        return answer.get();
+    }
+
+    private Duration latency() {
+        long min = config.latencyMin().toMillis();
+        long max = Math.max(min, config.latencyMax().toMillis());
+        return Duration.ofMillis(min == max ? min : ThreadLocalRandom.current().nextLong(min, max + 1));
+    }
+}

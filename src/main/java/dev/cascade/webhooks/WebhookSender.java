@@ -1,0 +1,326 @@
+package dev.cascade.webhooks;
+
+import java.net.ConnectException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.event.ObservesAsync;
+
+import io.quarkus.logging.Log;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.scheduler.Scheduled;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.client.WebClientOptions;
+import io.vertx.mutiny.core.Vertx;
+import io.vertx.mutiny.core.buffer.Buffer;
+import io.vertx.mutiny.ext.web.client.HttpResponse;
+import io.vertx.mutiny.ext.web.client.WebClient;
+import io.vertx.mutiny.ext.web.codec.BodyCodec;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+import dev.cascade.aggregation.CompletionListeners.WorkflowsCompleted;
+import dev.cascade.config.CascadeConfig;
+
+/**
+ * Delivers webhook events from the `webhook_events` outbox. Due events are claimed with {@code FOR UPDATE SKIP
+ * LOCKED}, so any number of replicas share the work and no attempt is made twice; every attempt is a row of the
+ * delivery log, and the next attempt's due time is kept in PostgreSQL, so the schedule survives restarts.
+ */
+@ApplicationScoped
+public class WebhookSender {
+    private static final int CLAIM_BATCH = 32;
+    private static final Duration MAX_RETRY_AFTER = Duration.ofHours(1);
+
+    static final String CLAIM_SQL = """
+            WITH due AS (
+                SELECT id FROM webhook_events
+                 WHERE (status = 'pending' AND next_attempt_at <= now())
+                    OR (status = 'in_flight' AND locked_until < now())
+                 ORDER BY next_attempt_at
+                 LIMIT $1
+                   FOR UPDATE SKIP LOCKED
+            ), interrupted AS (
+                UPDATE webhook_attempts a SET status = 'failed', error = 'interrupted'
+                  FROM due WHERE a.event_id = due.id AND a.status = 'in_flight'
+            ), claimed AS (
+                UPDATE webhook_events e
+                   SET status = 'in_flight', attempts = e.attempts + 1,
+                       locked_until = now() + make_interval(secs => $2)
+                  FROM due WHERE e.id = due.id
+             RETURNING e.id, e.org_id, e.workflow_id, e.event_type, e.url, e.attempts, e.payload
+            ), logged AS (
+                INSERT INTO webhook_attempts (id, event_id, workflow_id, attempt, status, attempted_at)
+                SELECT gen_random_uuid(), id, workflow_id, attempts, 'in_flight', now() FROM claimed
+             RETURNING id, event_id
+            )
+            SELECT c.*, l.id AS attempt_id FROM claimed c JOIN logged l ON l.event_id = c.id
+            """;
+
+    private final Pool pool;
+    private final WebClient client;
+    private final WebhookPayloads payloads;
+    private final EgressPolicy egress;
+    private final CascadeConfig.Webhooks config;
+    private final AtomicBoolean draining = new AtomicBoolean();
+    private final AtomicBoolean again = new AtomicBoolean();
+
+    public WebhookSender(Pool pool, Vertx vertx, WebhookPayloads payloads, EgressPolicy egress, CascadeConfig config) {
+        this.pool = pool;
+        this.payloads = payloads;
+        this.egress = egress;
+        this.config = config.webhooks();
+        this.client = WebClient.create(
+                vertx,
+                new WebClientOptions()
+                        .setFollowRedirects(false)
+                        .setConnectTimeout((int) this.config.timeout().toMillis())
+                        .setUserAgent(this.config.userAgent())
+                        .setMaxPoolSize(64));
+    }
+
+    void onShutdown(@Observes ShutdownEvent event) {
+        client.close();
+    }
+
+    /** New terminal workflows with a webhook: deliver now rather than at the next poll. */
+    void onCompleted(@ObservesAsync WorkflowsCompleted completed) {
+        if (completed.workflows().stream().anyMatch(w -> w.webhook())) {
+            wake();
+        }
+    }
+
+    @Scheduled(
+            every = "${cascade.webhooks.poll-interval}",
+            delayed = "1s",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    Uni<Void> poll() {
+        wake();
+        return Uni.createFrom().voidItem();
+    }
+
+    /** Starts a drain unless one is running, in which case that one goes round once more. */
+    public void wake() {
+        again.set(true);
+        if (draining.compareAndSet(false, true)) {
+            drain().subscribe().with(ignored -> finishDrain(), failure -> {
+                Log.warnf("Webhook drain failed: %s", failure.getMessage());
+                finishDrain();
+            });
+        }
+    }
+
+    private void finishDrain() {
+        draining.set(false);
+        if (again.get()) {
+            wake();
+        }
+    }
+
+    private Uni<Void> drain() {
+        again.set(false);
+        return claim().chain(claimed -> {
+            if (claimed.isEmpty()) {
+                return Uni.createFrom().voidItem();
+            }
+            return Multi.createFrom()
+                    .iterable(claimed)
+                    .onItem()
+                    .transformToUniAndMerge(this::attempt)
+                    .collect()
+                    .last()
+                    .invoke(() -> {
+                        if (claimed.size() == CLAIM_BATCH) {
+                            again.set(true);
+                        }
+                    })
+                    .replaceWithVoid();
+        });
+    }
+
+    private record Claimed(
+            String eventId,
+            UUID orgId,
+            String workflowId,
+            String eventType,
+            String url,
+            int attempt,
+            String payload,
+            UUID attemptId) {}
+
+    private Uni<List<Claimed>> claim() {
+        return pool.withTransaction(conn -> conn.preparedQuery(CLAIM_SQL).execute(Tuple.of(CLAIM_BATCH, (double)
+                        config.claimTimeout().toSeconds())))
+                .map(rows -> {
+                    List<Claimed> claimed = new ArrayList<>();
+                    for (Row row : rows) {
+                        claimed.add(new Claimed(
+                                row.getString("id"),
+                                row.getUUID("org_id"),
+                                row.getString("workflow_id"),
+                                row.getString("event_type"),
+                                row.getString("url"),
+                                row.getInteger("attempts"),
+                                row.getString("payload"),
+                                row.getUUID("attempt_id")));
+                    }
+                    return claimed;
+                });
+    }
+
+    /** What one attempt came to. */
+    private record Result(String status, Integer code, String error, long durationMs, Duration retryAfter) {}
+
+    private Uni<Void> attempt(Claimed event) {
+        Uni<String> body = event.payload() != null
+                ? Uni.createFrom().item(event.payload())
+                : payloads.completed(event.orgId(), event.workflowId());
+        return body.chain(payload -> send(event, payload).chain(result -> record(event, payload, result)))
+                .onFailure()
+                .recoverWithUni(failure -> {
+                    Log.errorf(
+                            failure,
+                            "Webhook %s of workflow %s could not be attempted",
+                            event.eventId(),
+                            event.workflowId());
+                    return record(event, null, new Result("failed", null, "internal error", 0, null));
+                });
+    }
+
+    private Uni<Result> send(Claimed event, String payload) {
+        String refusal = egress.refusal(event.url());
+        if (refusal != null) {
+            Log.warnf(
+                    "Webhook %s of workflow %s blocked by egress policy: %s",
+                    event.eventId(), event.workflowId(), refusal);
+            return Uni.createFrom().item(new Result("failed", null, "blocked by egress policy", 0, null));
+        }
+        long started = System.nanoTime();
+        long timeoutMs = config.timeout().toMillis();
+        return client.requestAbs(HttpMethod.POST, event.url())
+                .timeout(timeoutMs)
+                .putHeader("Content-Type", "application/json")
+                .putHeader("webhook-id", event.eventId())
+                .putHeader("webhook-timestamp", Long.toString(Instant.now().getEpochSecond()))
+                .as(BodyCodec.none())
+                .sendBuffer(Buffer.buffer(payload))
+                .ifNoItem()
+                .after(config.timeout())
+                .failWith(TimeoutException::new)
+                .map(response -> classify(response, started))
+                .onFailure()
+                .recoverWithItem(failure -> new Result("failed", null, shortCause(failure), elapsed(started), null));
+    }
+
+    private Result classify(HttpResponse<Void> response, long started) {
+        int code = response.statusCode();
+        long duration = elapsed(started);
+        if (code >= 200 && code < 300) {
+            return new Result("succeeded", code, null, duration, null);
+        }
+        Duration retryAfter = null;
+        if (code == 429 || code == 503) {
+            retryAfter = parseRetryAfter(response.getHeader("Retry-After"));
+        }
+        return new Result("failed", code, "HTTP " + code, duration, retryAfter);
+    }
+
+    private Uni<Void> record(Claimed event, String payload, Result result) {
+        List<Duration> schedule = config.schedule();
+        String eventStatus;
+        OffsetDateTime next = null;
+        if ("succeeded".equals(result.status())) {
+            eventStatus = "succeeded";
+        } else if (result.code() != null && result.code() == 410) {
+            eventStatus = "gone";
+        } else if (event.attempt() < schedule.size()) {
+            Duration delay = schedule.get(event.attempt());
+            if (result.retryAfter() != null && result.retryAfter().compareTo(delay) > 0) {
+                delay = result.retryAfter();
+            }
+            eventStatus = "pending";
+            next = OffsetDateTime.now(ZoneOffset.UTC).plus(delay);
+        } else {
+            eventStatus = "exhausted";
+            Log.warnf(
+                    "Webhook %s of workflow %s exhausted after %d attempts; results stay available by polling",
+                    event.eventId(), event.workflowId(), event.attempt());
+        }
+        OffsetDateTime nextAttempt = next;
+        return pool.withTransaction(conn -> conn.preparedQuery("UPDATE webhook_attempts SET status = $2,"
+                                + " response_status_code = $3, error = $4, duration_ms = $5, next_attempt_at = $6"
+                                + " WHERE id = $1")
+                        .execute(Tuple.tuple()
+                                .addUUID(event.attemptId())
+                                .addString(result.status())
+                                .addInteger(result.code())
+                                .addString(result.error())
+                                .addInteger((int) result.durationMs())
+                                .addOffsetDateTime(nextAttempt))
+                        .chain(() -> conn.preparedQuery("UPDATE webhook_events SET status = $2, next_attempt_at = $3,"
+                                        + " locked_until = NULL, payload = coalesce(payload, $4),"
+                                        + " finished_at = CASE WHEN $2 IN ('succeeded', 'gone', 'exhausted')"
+                                        + " THEN now() END WHERE id = $1 AND status = 'in_flight'")
+                                .execute(Tuple.of(event.eventId(), eventStatus, nextAttempt, payload))))
+                .invoke(() -> Log.debugf(
+                        "Webhook %s attempt %d: %s %s",
+                        event.eventId(), event.attempt(), result.status(), result.code()))
+                .replaceWithVoid();
+    }
+
+    private static long elapsed(long started) {
+        return (System.nanoTime() - started) / 1_000_000;
+    }
+
+    private static String shortCause(Throwable failure) {
+        Throwable cause = failure;
+        while (cause.getCause() != null && cause.getCause() != cause) {
+            if (cause instanceof ConnectException || cause instanceof TimeoutException) {
+                break;
+            }
+            cause = cause.getCause();
+        }
+        if (cause instanceof TimeoutException
+                || (cause.getMessage() != null
+                        && cause.getMessage().toLowerCase(java.util.Locale.ROOT).contains("timeout"))) {
+            return "timeout";
+        }
+        if (cause instanceof ConnectException) {
+            return "connection refused";
+        }
+        return "connection error";
+    }
+
+    static Duration parseRetryAfter(String value) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        try {
+            long seconds = Long.parseLong(value.trim());
+            Duration parsed = Duration.ofSeconds(Math.max(0, seconds));
+            return parsed.compareTo(MAX_RETRY_AFTER) > 0 ? MAX_RETRY_AFTER : parsed;
+        } catch (NumberFormatException notSeconds) {
+            try {
+                Instant at = java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME.parse(value.trim(), Instant::from);
+                Duration parsed = Duration.between(Instant.now(), at);
+                if (parsed.isNegative()) {
+                    return Duration.ZERO;
+                }
+                return parsed.compareTo(MAX_RETRY_AFTER) > 0 ? MAX_RETRY_AFTER : parsed;
+            } catch (RuntimeException unparseable) {
+                return null;
+            }
+        }
+    }
+}
