@@ -26,7 +26,7 @@ public class Authenticator {
         byte[] hash = ApiKeys.hash(key);
         return pool.preparedQuery("SELECT id, org_id, key_hash FROM api_keys WHERE key_hash = $1"
                         + " AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())")
-                .execute(Tuple.of(io.vertx.mutiny.core.buffer.Buffer.buffer(hash)))
+                .execute(Tuple.of(io.vertx.core.buffer.Buffer.buffer(hash)))
                 .map(rows -> {
                     RowIterator<Row> it = rows.iterator();
                     if (!it.hasNext()) {

@@ -11,6 +11,9 @@ import io.smallrye.config.WithDefault;
 @ConfigMapping(prefix = "cascade")
 public interface CascadeConfig {
 
+    /** Where PostgreSQL is (the datasource URLs are built from these; env `CASCADE_DB_*`). */
+    Db db();
+
     /** Accepting bulk requests. */
     Intake intake();
 
@@ -34,6 +37,20 @@ public interface CascadeConfig {
 
     /** Kafka topic names (the public event contract). */
     Topics topics();
+
+    interface Db {
+        /** PostgreSQL host (`CASCADE_DB_HOST`). */
+        @WithDefault("127.0.0.1")
+        String host();
+
+        /** PostgreSQL port (`CASCADE_DB_PORT`). */
+        @WithDefault("5432")
+        int port();
+
+        /** Database name (`CASCADE_DB_NAME`). */
+        @WithDefault("cascade")
+        String name();
+    }
 
     interface Intake {
         /** Most contacts one bulk request may carry. */

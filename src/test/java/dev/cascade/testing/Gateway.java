@@ -1,0 +1,106 @@
+package dev.cascade.testing;
+
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
+
+/** Test helpers that talk to the running gateway as a client and an operator would, and read its database. */
+public final class Gateway {
+    public static final String ADMIN_TOKEN = "test-admin-token";
+    public static final String BOOTSTRAP_KEY = "clapi_testbootstrapkey000000000000000000000000000000000000000000000000";
+
+    private Gateway() {}
+
+    /** A new organisation with credits, and a fresh API key of it. */
+    public static Tenant newTenant(String name) {
+        String orgId = given().auth()
+                .oauth2(ADMIN_TOKEN)
+                .contentType(ContentType.JSON)
+                .body(Map.of("name", name, "credits", 100000))
+                .when()
+                .post("/api/v1/admin/organizations")
+                .then()
+                .statusCode(201)
+                .extract()
+                .path("id");
+        String key = given().auth()
+                .oauth2(ADMIN_TOKEN)
+                .contentType(ContentType.JSON)
+                .body(Map.of("name", "test"))
+                .when()
+                .post("/api/v1/admin/organizations/" + orgId + "/api-keys")
+                .then()
+                .statusCode(201)
+                .extract()
+                .path("key");
+        return new Tenant(orgId, key);
+    }
+
+    /** An organisation and one of its keys. */
+    public record Tenant(String orgId, String key) {
+        public String submit(Map<String, Object> body) {
+            return given().auth()
+                    .oauth2(key)
+                    .contentType(ContentType.JSON)
+                    .body(body)
+                    .when()
+                    .post("/api/v1/public/enrich/bulk")
+                    .then()
+                    .statusCode(200)
+                    .extract()
+                    .path("workflow_id");
+        }
+
+        public JsonPath workflow(String workflowId) {
+            return given().auth()
+                    .oauth2(key)
+                    .queryParam("workflow_id", workflowId)
+                    .when()
+                    .get("/api/v1/public/enrich/status")
+                    .then()
+                    .statusCode(200)
+                    .extract()
+                    .jsonPath();
+        }
+
+        /** Waits for the workflow to reach a terminal status and returns its status answer. */
+        public JsonPath awaitTerminal(String workflowId, Duration atMost) {
+            await().atMost(atMost)
+                    .pollInterval(Duration.ofMillis(200))
+                    .until(() -> List.of("completed", "completed_with_errors", "failed")
+                            .contains(workflow(workflowId).getString("workflow.status")));
+            return workflow(workflowId);
+        }
+    }
+
+    /** A contact of the seed's shape. */
+    public static Map<String, Object> person(int i) {
+        return Map.of("first_name", "First" + i, "last_name", "Last" + i, "company_domain", "company" + i + ".com");
+    }
+
+    /** Runs a count query against the gateway's database. */
+    public static long count(String sql, Object... params) {
+        try (Connection conn = DriverManager.getConnection(PostgresResource.jdbcUrl());
+                PreparedStatement statement = conn.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                statement.setObject(i + 1, params[i]);
+            }
+            try (ResultSet rs = statement.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
