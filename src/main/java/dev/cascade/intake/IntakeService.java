@@ -156,7 +156,7 @@ public class IntakeService {
             WorkflowOptions options) {
         return conn.preparedQuery("INSERT INTO workflows (id, org_id, api_key_id, lead_list_id, enrichment_type,"
                         + " status, total_prospects, webhook_url, options, custom)"
-                        + " VALUES ($1, $2, $3, $4, $5, 'pending', $6, $7, $8::jsonb, $9::jsonb)")
+                        + " VALUES ($1, $2, $3, $4, $5, 'pending', $6, $7, $8::text::jsonb, $9::text::jsonb)")
                 .execute(Tuple.tuple()
                         .addString(workflowId)
                         .addUUID(principal.orgId())
@@ -183,7 +183,7 @@ public class IntakeService {
                     .addString(json.write(request.contacts().get(i))));
         }
         return conn.preparedQuery("INSERT INTO tasks (id, workflow_id, org_id, lead_list_id, idx, status, contact)"
-                        + " VALUES ($1, $2, $3, $4, $5, 'pending', $6::jsonb)")
+                        + " VALUES ($1, $2, $3, $4, $5, 'pending', $6::text::jsonb)")
                 .executeBatch(rows)
                 .replaceWithVoid();
     }
