@@ -1,0 +1,241 @@
+#!/usr/bin/env bash
+# Runs the whole local stack without Docker: Kafka broker, PostgreSQL, then the gateway in the foreground.
+# Ctrl-C (or SIGTERM to this script, or `kill %1` when backgrounded) stops what this script started, and
+# only that: a broker or private PostgreSQL that was already running, and the shared PostgreSQL, stay up.
+#
+#   ./scripts/run-local.sh
+#
+# Environment (all optional):
+#   QUARKUS_HTTP_PORT (8080)        the gateway's port
+#   KAFKA_PORT, KAFKA_CONTROLLER_PORT, CASCADE_DB_*  see scripts/kafka-broker.sh and scripts/postgres.sh
+#   GATEWAY_BOOTSTRAP_API_KEY       first API key; else one kept in <state>/bootstrap-api-key
+#   GATEWAY_ADMIN_TOKEN             operator token; else one kept in <state>/admin-token
+#   JAVA_OPTS (-Xmx512m)            the gateway JVM's options
+#   CASCADE_SKIP_BUILD=1            never build; use target/quarkus-app as it is
+#   CASCADE_GATEWAY_CMD             a command to run instead of the gateway jar (tests of this script)
+#   CASCADE_READY_TIMEOUT (180)     seconds to wait for /q/health/ready
+#   CASCADE_STATE_DIR (.local-stack) where everything the local stack writes goes
+set -euo pipefail
+
+# shellcheck source=scripts/lib/common.sh
+source "$(dirname "$0")/lib/common.sh"
+SCRIPTS="$REPO_ROOT/scripts"
+
+HTTP_PORT="${QUARKUS_HTTP_PORT:-8080}"
+export KAFKA_PORT="${KAFKA_PORT:-9092}"
+READY_TIMEOUT="${CASCADE_READY_TIMEOUT:-180}"
+JAR="$REPO_ROOT/target/quarkus-app/quarkus-run.jar"
+JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+
+RUN_PID_FILE="$STATE_DIR/run-local.pid"
+GW_PID_FILE="$STATE_DIR/gateway.pid"
+GW_LOG="$STATE_DIR/gateway.log"
+KEY_FILE="$STATE_DIR/bootstrap-api-key"
+TOKEN_FILE="$STATE_DIR/admin-token"
+
+# --- what this run owns, and how it lets go -------------------------------------------------------
+
+MAY_STOP_KAFKA=0 # the broker was not running before this run
+MAY_STOP_PG=0    # no private PostgreSQL was running before this run
+GW_PID=""
+STEP_PID=""
+CLEANED=0
+
+cleanup() {
+  ((CLEANED)) && return 0
+  CLEANED=1
+  set +e
+  trap '' INT TERM HUP # finish the shutdown even when Ctrl-C is pressed again
+  if [[ -n "$STEP_PID" ]] && pid_alive "$STEP_PID"; then
+    stop_tree "$STEP_PID" "the current start-up step" 20
+  fi
+  if [[ -n "$GW_PID" ]]; then
+    stop_tree "$GW_PID" "gateway" 30
+    wait "$GW_PID" 2>/dev/null
+  fi
+  rm -f "$GW_PID_FILE"
+  if ((MAY_STOP_KAFKA)); then
+    "$SCRIPTS/kafka-broker.sh" stop
+  fi
+  if ((MAY_STOP_PG)) && [[ -n "$("$SCRIPTS/postgres.sh" private-pid)" ]]; then
+    "$SCRIPTS/postgres.sh" stop
+  fi
+  rm -f "$RUN_PID_FILE"
+  log "local stack stopped"
+}
+
+on_signal() {
+  echo >&2
+  log "received SIG$1: shutting down"
+  cleanup
+  exit "$2"
+}
+
+# run_step CMD...: runs CMD as a background child and waits for it, so that a signal is handled at once
+# instead of after CMD finishes (bash defers traps while a foreground child runs).
+run_step() {
+  "$@" &
+  STEP_PID=$!
+  local rc=0
+  wait "$STEP_PID" || rc=$?
+  STEP_PID=""
+  return "$rc"
+}
+
+# --- pre-flight -----------------------------------------------------------------------------------
+
+other="$(pid_file_alive "$RUN_PID_FILE")"
+if [[ -n "$other" ]]; then
+  die "the local stack already runs (run-local.sh pid $other); stop it with Ctrl-C there or scripts/stop-local.sh"
+fi
+write_pid_file "$RUN_PID_FILE" $$
+trap 'on_signal INT 130' INT
+trap 'on_signal TERM 143' TERM
+trap 'on_signal HUP 129' HUP
+trap cleanup EXIT
+
+if port_open 127.0.0.1 "$HTTP_PORT"; then
+  die "port $HTTP_PORT is taken; stop what listens there or pick another: QUARKUS_HTTP_PORT=8081 $0"
+fi
+
+# --- build ----------------------------------------------------------------------------------------
+
+if [[ -n "${CASCADE_GATEWAY_CMD:-}" ]]; then
+  log "CASCADE_GATEWAY_CMD is set: running it instead of the gateway jar (no build)"
+elif [[ "${CASCADE_SKIP_BUILD:-0}" == 1 ]]; then
+  [[ -f "$JAR" ]] || die "CASCADE_SKIP_BUILD=1 but $JAR does not exist: build it with ./mvnw -DskipTests package"
+  log "CASCADE_SKIP_BUILD=1: using $JAR as it is"
+elif [[ ! -f "$JAR" || -n "$(find src pom.xml -newer "$JAR" -print -quit 2>/dev/null)" ]]; then
+  log "building the gateway (./mvnw -B -q -DskipTests package)"
+  build_ns="$(date +%s%N)"
+  run_step "$REPO_ROOT/mvnw" -B -q -DskipTests package || die "the build failed (output above)"
+  [[ -f "$JAR" ]] || die "the build finished but $JAR is missing"
+  log "gateway built in $(elapsed_since "$build_ns")s"
+else
+  log "gateway jar is up to date with src/ and pom.xml; not building"
+fi
+
+# --- Kafka and PostgreSQL -------------------------------------------------------------------------
+
+"$SCRIPTS/kafka-broker.sh" status >/dev/null 2>&1 || MAY_STOP_KAFKA=1
+run_step "$SCRIPTS/kafka-broker.sh" start || die "Kafka did not start"
+
+if [[ -z "$("$SCRIPTS/postgres.sh" private-pid)" ]]; then MAY_STOP_PG=1; fi
+run_step "$SCRIPTS/postgres.sh" start || die "PostgreSQL did not start"
+pg_env="$("$SCRIPTS/postgres.sh" env)" || die "could not read the PostgreSQL settings"
+eval "$pg_env"
+pg_mode="$(sed -n 's/^MODE=//p' "$STATE_DIR/postgres.env" 2>/dev/null || true)"
+
+# --- secrets --------------------------------------------------------------------------------------
+
+# persisted_secret FILE PATTERN GENERATOR: the secret kept in FILE, made (once) by GENERATOR.
+persisted_secret() {
+  local file="$1" pattern="$2" gen="$3" value=""
+  [[ -s "$file" ]] && value="$(head -n1 "$file")"
+  if [[ ! "$value" =~ $pattern ]]; then
+    value="$($gen)"
+    (
+      umask 077
+      echo "$value" >"$file"
+    )
+  fi
+  echo "$value"
+}
+# clapi_ + 64 chars of base64url = 48 random bytes (the contract's key format).
+gen_api_key() { echo "clapi_$(head -c 48 /dev/urandom | base64 -w0 | tr '+/' '-_')"; }
+gen_admin_token() { head -c 32 /dev/urandom | base64 -w0 | tr '+/' '-_' | tr -d '='; }
+
+if [[ -z "${GATEWAY_BOOTSTRAP_API_KEY:-}" ]]; then
+  GATEWAY_BOOTSTRAP_API_KEY="$(persisted_secret "$KEY_FILE" '^clapi_[A-Za-z0-9_-]{64}$' gen_api_key)"
+fi
+if [[ -z "${GATEWAY_ADMIN_TOKEN:-}" ]]; then
+  GATEWAY_ADMIN_TOKEN="$(persisted_secret "$TOKEN_FILE" '^[A-Za-z0-9_-]{32,}$' gen_admin_token)"
+fi
+
+# --- the gateway ----------------------------------------------------------------------------------
+
+export QUARKUS_PROFILE="${QUARKUS_PROFILE:-local}"
+export QUARKUS_HTTP_PORT="$HTTP_PORT"
+export KAFKA_BOOTSTRAP_SERVERS="127.0.0.1:$KAFKA_PORT"
+export CASCADE_DB_HOST CASCADE_DB_PORT CASCADE_DB_NAME CASCADE_DB_USER
+export CASCADE_DB_PASSWORD="${CASCADE_DB_PASSWORD:-}"
+export GATEWAY_BOOTSTRAP_API_KEY GATEWAY_ADMIN_TOKEN
+
+if [[ -n "${CASCADE_GATEWAY_CMD:-}" ]]; then
+  gateway_cmd=(bash -c "$CASCADE_GATEWAY_CMD")
+else
+  # shellcheck disable=SC2206 # JAVA_OPTS is a list of options
+  gateway_cmd=("$JAVA" ${JAVA_OPTS:--Xmx512m} -jar "$JAR")
+fi
+
+[[ -f "$GW_LOG" ]] && mv -f "$GW_LOG" "$GW_LOG.1"
+log "starting the gateway on port $HTTP_PORT (profile $QUARKUS_PROFILE, Kafka $KAFKA_BOOTSTRAP_SERVERS, PostgreSQL $CASCADE_DB_HOST:$CASCADE_DB_PORT/$CASCADE_DB_NAME; log $GW_LOG)"
+gw_ns="$(date +%s%N)"
+# Output to the terminal and to the log. tee ignores INT/TERM so that the gateway's shutdown lines still
+# reach both; it ends by itself when the gateway closes its output.
+"${gateway_cmd[@]}" > >(
+  trap '' INT TERM HUP
+  exec tee -a "$GW_LOG"
+) 2>&1 &
+GW_PID=$!
+write_pid_file "$GW_PID_FILE" "$GW_PID"
+
+ready_url="http://127.0.0.1:$HTTP_PORT/q/health/ready"
+deadline=$((SECONDS + READY_TIMEOUT))
+while true; do
+  if ! pid_alive "$GW_PID"; then
+    rc=0
+    wait "$GW_PID" || rc=$?
+    GW_PID=""
+    log "the gateway exited with code $rc before it was ready; last lines of $GW_LOG:"
+    tail -n 60 "$GW_LOG" >&2 || true
+    exit "$((rc == 0 ? 1 : rc))"
+  fi
+  [[ "$(http_status "$ready_url")" == 200 ]] && break
+  if ((SECONDS >= deadline)); then
+    log "the gateway was not ready within ${READY_TIMEOUT}s ($ready_url); last lines of $GW_LOG:"
+    tail -n 60 "$GW_LOG" >&2 || true
+    exit 1
+  fi
+  sleep 0.5
+done
+ready_s="$(elapsed_since "$gw_ns")"
+
+base="http://127.0.0.1:$HTTP_PORT"
+cat <<EOF
+
+[cascade] ==========================================================================================
+[cascade]  Cascade gateway is ready (in ${ready_s}s, pid $GW_PID, RSS $(rss_mb "$GW_PID") MB)
+[cascade]    Base URL:     $base/api/v1/public
+[cascade]    API key:      $GATEWAY_BOOTSTRAP_API_KEY
+[cascade]    Admin token:  $GATEWAY_ADMIN_TOKEN      (Authorization: Bearer … on $base/api/v1/admin)
+[cascade]    Kafka:        $KAFKA_BOOTSTRAP_SERVERS
+[cascade]    PostgreSQL:   $CASCADE_DB_HOST:$CASCADE_DB_PORT/$CASCADE_DB_NAME (${pg_mode:-?} server, user $CASCADE_DB_USER)
+[cascade]    Logs:         $GW_LOG
+[cascade]  Stop everything with Ctrl-C (or: kill $$).
+[cascade] ==========================================================================================
+[cascade]  Try it:
+
+curl -X POST $base/api/v1/public/enrich/bulk \\
+  -H "Authorization: Bearer $GATEWAY_BOOTSTRAP_API_KEY" \\
+  -H "Content-Type: application/json" \\
+  -d '{
+    "enrichment_type": "partial",
+    "contacts": [
+      { "first_name": "John", "last_name": "Doe", "company_domain": "acme.com" },
+      { "linkedin_url": "https://www.linkedin.com/in/janedoe" },
+      { "first_name": "Sam", "last_name": "Lee", "company_name": "Globex" }
+    ]
+  }'
+
+curl "$base/api/v1/public/enrich/status?workflow_id=<workflow_id from the answer>" \\
+  -H "Authorization: Bearer $GATEWAY_BOOTSTRAP_API_KEY"
+
+EOF
+
+rc=0
+wait "$GW_PID" || rc=$?
+GW_PID=""
+rm -f "$GW_PID_FILE"
+log "the gateway exited with code $rc; stopping the rest"
+exit "$rc"

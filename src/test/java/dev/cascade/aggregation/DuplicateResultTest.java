@@ -1,0 +1,116 @@
+package dev.cascade.aggregation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+import java.util.UUID;
+
+import io.quarkus.test.junit.QuarkusTest;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+
+import dev.cascade.testing.Gateway;
+import dev.cascade.testing.Gateway.Tenant;
+import dev.cascade.testing.KafkaResource;
+import dev.cascade.testing.PostgresResource;
+
+/** Result records are delivered at least once; the aggregator must count each task exactly once. */
+@QuarkusTest
+class DuplicateResultTest {
+
+    @Test
+    void aDuplicatedResultRecordDoesNotDoubleCount() throws Exception {
+        Tenant tenant = Gateway.newTenant("dupes-" + UUID.randomUUID());
+        UUID org = UUID.fromString(tenant.orgId());
+        String workflowId = "public_bulk_" + UUID.randomUUID();
+        UUID first = UUID.randomUUID();
+        UUID second = UUID.randomUUID();
+        // A workflow of two tasks whose dispatch is confirmed, so only the records below can settle it.
+        try (Connection conn = DriverManager.getConnection(PostgresResource.jdbcUrl())) {
+            UUID list = UUID.randomUUID();
+            exec(
+                    conn,
+                    "INSERT INTO lead_lists (id, org_id, name, is_default) VALUES (?, ?, 'DEFAULT', true)",
+                    list,
+                    org);
+            exec(
+                    conn,
+                    "INSERT INTO workflows (id, org_id, lead_list_id, enrichment_type, status, total_prospects,"
+                            + " dispatched_at) VALUES (?, ?, ?, 'partial', 'pending', 2, now())",
+                    workflowId,
+                    org,
+                    list);
+            for (UUID task : List.of(first, second)) {
+                exec(
+                        conn,
+                        "INSERT INTO tasks (id, workflow_id, org_id, lead_list_id, idx, status, contact)"
+                                + " VALUES (?, ?, ?, ?, 0, 'pending', '{}'::jsonb)",
+                        task,
+                        workflowId,
+                        org,
+                        list);
+            }
+        }
+        String firstResult = result(first, workflowId, org, "a@acme.com");
+        String secondResult = result(second, workflowId, org, "b@acme.com");
+        try (KafkaProducer<String, String> producer = producer()) {
+            // The first result three times, in one batch and later again.
+            producer.send(new ProducerRecord<>("enrichment.results", workflowId, firstResult))
+                    .get();
+            producer.send(new ProducerRecord<>("enrichment.results", workflowId, firstResult))
+                    .get();
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> "running".equals(tenant.workflow(workflowId).getString("workflow.status")));
+            producer.send(new ProducerRecord<>("enrichment.results", workflowId, firstResult))
+                    .get();
+            producer.send(new ProducerRecord<>("enrichment.results", workflowId, secondResult))
+                    .get();
+            producer.send(new ProducerRecord<>("enrichment.results", workflowId, secondResult))
+                    .get();
+        }
+        var status = tenant.awaitTerminal(workflowId, Duration.ofSeconds(20));
+        // Give any straggling duplicate time to (not) count.
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(4)).until(() -> true);
+        status = tenant.workflow(workflowId);
+        assertThat(status.getString("workflow.status")).isEqualTo("completed");
+        assertThat(status.getInt("workflow.completed_prospects")).isEqualTo(2);
+        assertThat(status.getInt("workflow.failed_prospects")).isZero();
+        assertThat(status.getInt("workflow.emails_found")).isEqualTo(2);
+        assertThat(status.getDouble("workflow.credits_charged")).isEqualTo(2.0);
+        assertThat(Gateway.count("SELECT count(*) FROM webhook_events WHERE workflow_id = ?", workflowId))
+                .isZero();
+    }
+
+    private static String result(UUID task, String workflowId, UUID org, String email) {
+        return "{\"task_id\":\"" + task + "\",\"status\":\"completed\",\"primary_email\":\"" + email
+                + "\",\"primary_email_status\":\"reliable\",\"other_emails\":[],\"personal_phone_numbers\":[],"
+                + "\"phones\":[],\"workflow_id\":\"" + workflowId + "\",\"org_id\":\"" + org
+                + "\",\"enrichment_type\":\"partial\",\"charged_credits\":1.0,\"trace\":[]}";
+    }
+
+    private static KafkaProducer<String, String> producer() {
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaResource.bootstrapServers());
+        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        return new KafkaProducer<>(props);
+    }
+
+    private static void exec(Connection conn, String sql, Object... params) throws Exception {
+        try (PreparedStatement statement = conn.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                statement.setObject(i + 1, params[i]);
+            }
+            statement.executeUpdate();
+        }
+    }
+}

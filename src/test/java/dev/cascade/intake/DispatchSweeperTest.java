@@ -1,0 +1,72 @@
+package dev.cascade.intake;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.time.Duration;
+import java.util.UUID;
+
+import io.quarkus.test.junit.QuarkusTest;
+import org.junit.jupiter.api.Test;
+
+import dev.cascade.testing.Gateway;
+import dev.cascade.testing.Gateway.Tenant;
+import dev.cascade.testing.PostgresResource;
+
+/** A crash between the commit and the publish must not strand a workflow's tasks. */
+@QuarkusTest
+class DispatchSweeperTest {
+
+    @Test
+    void aWorkflowWhoseDispatchWasNeverConfirmedIsPublishedAndCompletes() throws Exception {
+        Tenant tenant = Gateway.newTenant("sweeper-" + UUID.randomUUID());
+        UUID org = UUID.fromString(tenant.orgId());
+        String workflowId = "public_bulk_" + UUID.randomUUID();
+        // What a gateway that died right after committing leaves behind: rows, and no record on the topic.
+        try (Connection conn = DriverManager.getConnection(PostgresResource.jdbcUrl())) {
+            UUID list = UUID.randomUUID();
+            exec(
+                    conn,
+                    "INSERT INTO lead_lists (id, org_id, name, is_default) VALUES (?, ?, 'DEFAULT', true)",
+                    list,
+                    org);
+            exec(
+                    conn,
+                    "INSERT INTO workflows (id, org_id, lead_list_id, enrichment_type, status, total_prospects,"
+                            + " options, created_at) VALUES (?, ?, ?, 'partial', 'pending', 3, '{}'::jsonb,"
+                            + " now() - interval '1 minute')",
+                    workflowId,
+                    org,
+                    list);
+            for (int i = 0; i < 3; i++) {
+                exec(
+                        conn,
+                        "INSERT INTO tasks (id, workflow_id, org_id, lead_list_id, idx, status, contact) VALUES"
+                                + " (?, ?, ?, ?, ?, 'pending', ?::jsonb)",
+                        UUID.randomUUID(),
+                        workflowId,
+                        org,
+                        list,
+                        i,
+                        "{\"first_name\":\"Ann\",\"last_name\":\"Lee" + i + "\",\"company_domain\":\"acme.com\"}");
+            }
+        }
+        var status = tenant.awaitTerminal(workflowId, Duration.ofSeconds(40));
+        assertThat(status.getString("workflow.status")).isEqualTo("completed");
+        assertThat(status.getInt("workflow.completed_prospects")).isEqualTo(3);
+        assertThat(Gateway.count(
+                        "SELECT count(*) FROM workflows WHERE id = ? AND dispatched_at IS NOT NULL", workflowId))
+                .isEqualTo(1);
+    }
+
+    private static void exec(Connection conn, String sql, Object... params) throws Exception {
+        try (PreparedStatement statement = conn.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                statement.setObject(i + 1, params[i]);
+            }
+            statement.executeUpdate();
+        }
+    }
+}
