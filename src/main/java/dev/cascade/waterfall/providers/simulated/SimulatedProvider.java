@@ -40,11 +40,9 @@ abstract class SimulatedProvider implements Provider {
 
     @Override
     public Uni<ProviderOutcome> lookup(Capability capability, ProviderQuery query) {
-        return Uni.createFrom()
-                .item(() -> answerOrError(() -> answer(capability, query)))
-                .onItem()
-                .delayIt()
-                .by(latency());
+        Uni<ProviderOutcome> answer = Uni.createFrom().item(() -> answerOrError(() -> answer(capability, query)));
+        Duration latency = latency();
+        return latency.isZero() ? answer : answer.onItem().delayIt().by(latency);
     }
 
     protected abstract ProviderOutcome answer(Capability capability, ProviderQuery query);
