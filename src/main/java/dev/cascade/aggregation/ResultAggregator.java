@@ -33,7 +33,7 @@ public class ResultAggregator {
                     AS i(id, status, result, trace, has_email, has_phone, credits, error)
             ), settled AS (
                 UPDATE tasks t
-                   SET status = i.status, result = i.result::jsonb, trace = i.trace::jsonb, has_email = i.has_email,
+                   SET status = i.status, result = i.result::json, trace = i.trace::json, has_email = i.has_email,
                        has_phone = i.has_phone, charged_credits = i.credits, error = i.error, settled_at = now()
                   FROM input i
                  WHERE t.id = i.id AND t.status IN ('pending', 'running')

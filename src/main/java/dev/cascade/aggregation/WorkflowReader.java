@@ -88,8 +88,8 @@ public class WorkflowReader {
 
     /** Number of result rows of a terminal workflow (prospecting tasks count one per prospect). */
     public Uni<Integer> resultCount(String workflowId) {
-        return pool.preparedQuery("SELECT coalesce(sum(CASE WHEN jsonb_typeof(result -> 'prospects') = 'array'"
-                        + " THEN greatest(jsonb_array_length(result -> 'prospects'), 1) ELSE 1 END), 0) AS n"
+        return pool.preparedQuery("SELECT coalesce(sum(CASE WHEN json_typeof(result -> 'prospects') = 'array'"
+                        + " THEN greatest(json_array_length(result -> 'prospects'), 1) ELSE 1 END), 0) AS n"
                         + " FROM tasks WHERE workflow_id = $1")
                 .execute(Tuple.of(workflowId))
                 .map(rows -> rows.iterator().next().getLong("n").intValue());

@@ -156,7 +156,7 @@ public class IntakeService {
             WorkflowOptions options) {
         return conn.preparedQuery("INSERT INTO workflows (id, org_id, api_key_id, lead_list_id, enrichment_type,"
                         + " status, total_prospects, webhook_url, options, custom)"
-                        + " VALUES ($1, $2, $3, $4, $5, 'pending', $6, $7, $8::text::jsonb, $9::text::jsonb)")
+                        + " VALUES ($1, $2, $3, $4, $5, 'pending', $6, $7, $8::text::jsonb, $9::text::json)")
                 .execute(Tuple.tuple()
                         .addString(workflowId)
                         .addUUID(principal.orgId())
