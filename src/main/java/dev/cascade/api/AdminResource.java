@@ -37,6 +37,7 @@ import dev.cascade.support.ValidationProblem;
 @Tag(name = "Operator")
 public class AdminResource {
     private static final int MAX_BODY = 64 * 1024;
+    private static final BigDecimal MAX_CREDITS = new BigDecimal("999999999999.99");
 
     private final AccountService accounts;
     private final ObjectMapper mapper;
@@ -83,13 +84,20 @@ public class AdminResource {
         JsonNode json = JsonBodies.parse(mapper, body, MAX_BODY);
         String name = json.path("name").isTextual() ? json.path("name").asText().trim() : "";
         JsonNode creditsNode = json.path("credits");
-        if (name.isEmpty() || name.length() > 200) {
-            throw invalid("name", "name is required (1 to 200 characters)", json.get("name"));
+        if (name.isEmpty() || name.length() > 200 || hasControl(name)) {
+            throw invalid("name", "name is required (1 to 200 characters, no control characters)", json.get("name"));
         }
         BigDecimal credits = BigDecimal.ZERO;
         if (!creditsNode.isMissingNode() && !creditsNode.isNull()) {
-            if (!creditsNode.isNumber() || creditsNode.decimalValue().signum() < 0) {
-                throw invalid("credits", "credits must be a non-negative number", creditsNode);
+            if (!creditsNode.isNumber()
+                    || !Double.isFinite(creditsNode.asDouble())
+                    || creditsNode.decimalValue().signum() < 0
+                    || creditsNode.decimalValue().compareTo(MAX_CREDITS) > 0
+                    || creditsNode.decimalValue().stripTrailingZeros().scale() > 2) {
+                throw invalid(
+                        "credits",
+                        "credits must be a number from 0 to 999999999999.99 with at most 2 decimals",
+                        creditsNode);
             }
             credits = creditsNode.decimalValue();
         }
@@ -126,14 +134,17 @@ public class AdminResource {
         JsonNode json =
                 body == null || body.length == 0 ? mapper.createObjectNode() : JsonBodies.parse(mapper, body, MAX_BODY);
         String name = json.path("name").isTextual() ? json.path("name").asText().trim() : null;
-        if (name != null && name.length() > 200) {
-            throw invalid("name", "name is at most 200 characters", json.get("name"));
+        if (name != null && (name.length() > 200 || hasControl(name))) {
+            throw invalid("name", "name is at most 200 characters, without control characters", json.get("name"));
         }
         OffsetDateTime expiresAt = null;
         JsonNode expires = json.path("expires_at");
         if (!expires.isMissingNode() && !expires.isNull()) {
             try {
                 expiresAt = OffsetDateTime.parse(expires.asText());
+                if (expiresAt.getYear() > 9999) {
+                    throw new DateTimeParseException("too far", expires.asText(), 0);
+                }
             } catch (DateTimeParseException e) {
                 throw invalid(
                         "expires_at", "expires_at must be an ISO-8601 time such as 2027-01-01T00:00:00Z", expires);
@@ -179,6 +190,10 @@ public class AdminResource {
             }
             return Response.noContent().build();
         });
+    }
+
+    private static boolean hasControl(String value) {
+        return value.chars().anyMatch(Character::isISOControl);
     }
 
     private static UUID orgId(String id) {

@@ -254,6 +254,7 @@ public class BulkRequestParser {
             return null;
         }
         if (!node.isNumber()
+                || !Double.isFinite(node.asDouble())
                 || node.decimalValue().signum() < 0
                 || node.decimalValue().compareTo(BigDecimal.valueOf(1_000_000_000L)) > 0) {
             problems.add(new ValidationProblem(
