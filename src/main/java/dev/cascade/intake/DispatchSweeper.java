@@ -4,9 +4,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 
 import io.quarkus.logging.Log;
+import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -41,6 +44,7 @@ class DispatchSweeper {
             RETURNING id, org_id, lead_list_id, enrichment_type, options::text AS options, custom::text AS custom
             """;
 
+    private final AtomicBoolean stopping = new AtomicBoolean();
     private final Pool pool;
     private final IntakeService intake;
     private final Json json;
@@ -58,6 +62,9 @@ class DispatchSweeper {
             delayed = "5s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> sweep() {
+        if (stopping.get()) {
+            return Uni.createFrom().voidItem();
+        }
         double grace = config.intake().sweepGrace().toMillis() / 1000.0;
         return pool.withTransaction(conn -> conn.preparedQuery(CLAIM_SQL).execute(Tuple.of(grace, BATCH)))
                 .chain(rows -> {
@@ -79,6 +86,10 @@ class DispatchSweeper {
                     Log.warnf("Dispatch sweep failed: %s", failure.getMessage());
                     return null;
                 });
+    }
+
+    void onShutdown(@Observes ShutdownEvent event) {
+        stopping.set(true);
     }
 
     @SuppressWarnings("unchecked")

@@ -73,11 +73,14 @@ public class WebhookSender {
     private final WebhookPayloads payloads;
     private final EgressPolicy egress;
     private final CascadeConfig.Webhooks config;
+    private final Vertx vertx;
     private final AtomicBoolean draining = new AtomicBoolean();
+    private final AtomicBoolean stopping = new AtomicBoolean();
     private final AtomicBoolean again = new AtomicBoolean();
 
     public WebhookSender(Pool pool, Vertx vertx, WebhookPayloads payloads, EgressPolicy egress, CascadeConfig config) {
         this.pool = pool;
+        this.vertx = vertx;
         this.payloads = payloads;
         this.egress = egress;
         this.config = config.webhooks();
@@ -91,6 +94,7 @@ public class WebhookSender {
     }
 
     void onShutdown(@Observes ShutdownEvent event) {
+        stopping.set(true);
         client.close();
     }
 
@@ -112,6 +116,9 @@ public class WebhookSender {
 
     /** Starts a drain unless one is running, in which case that one goes round once more. */
     public void wake() {
+        if (stopping.get()) {
+            return;
+        }
         again.set(true);
         if (draining.compareAndSet(false, true)) {
             drain().subscribe().with(ignored -> finishDrain(), failure -> {
@@ -273,9 +280,20 @@ public class WebhookSender {
                                         + " finished_at = CASE WHEN $2 IN ('succeeded', 'gone', 'exhausted')"
                                         + " THEN now() END WHERE id = $1 AND status = 'in_flight'")
                                 .execute(Tuple.of(event.eventId(), eventStatus, nextAttempt, payload))))
-                .invoke(() -> Log.debugf(
-                        "Webhook %s attempt %d: %s %s",
-                        event.eventId(), event.attempt(), result.status(), result.code()))
+                .invoke(() -> {
+                    Log.debugf(
+                            "Webhook %s attempt %d: %s %s",
+                            event.eventId(), event.attempt(), result.status(), result.code());
+                    if (nextAttempt != null) {
+                        // Wake up when the retry is due instead of waiting for the next poll, so retries keep
+                        // to the schedule; the poll remains the safety net (and serves the other replicas).
+                        long delay = Math.max(
+                                1,
+                                Duration.between(OffsetDateTime.now(ZoneOffset.UTC), nextAttempt)
+                                        .toMillis());
+                        vertx.setTimer(delay, id -> wake());
+                    }
+                })
                 .replaceWithVoid();
     }
 

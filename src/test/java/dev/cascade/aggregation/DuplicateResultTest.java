@@ -90,6 +90,59 @@ class DuplicateResultTest {
                 .isZero();
     }
 
+    @Test
+    void oneFailedTaskMakesTheWorkflowCompletedWithErrorsAndRecordsOneWebhook() throws Exception {
+        Tenant tenant = Gateway.newTenant("mixed-" + UUID.randomUUID());
+        UUID org = UUID.fromString(tenant.orgId());
+        String workflowId = "public_bulk_" + UUID.randomUUID();
+        UUID ok = UUID.randomUUID();
+        UUID bad = UUID.randomUUID();
+        try (Connection conn = DriverManager.getConnection(PostgresResource.jdbcUrl())) {
+            UUID list = UUID.randomUUID();
+            exec(
+                    conn,
+                    "INSERT INTO lead_lists (id, org_id, name, is_default) VALUES (?, ?, 'DEFAULT', true)",
+                    list,
+                    org);
+            exec(
+                    conn,
+                    "INSERT INTO workflows (id, org_id, lead_list_id, enrichment_type, status, total_prospects,"
+                            + " webhook_url, dispatched_at) VALUES (?, ?, ?, 'partial', 'pending', 2,"
+                            + " 'http://127.0.0.1:1/unreachable', now())",
+                    workflowId,
+                    org,
+                    list);
+            for (UUID task : List.of(ok, bad)) {
+                exec(
+                        conn,
+                        "INSERT INTO tasks (id, workflow_id, org_id, lead_list_id, idx, status, contact)"
+                                + " VALUES (?, ?, ?, ?, 0, 'pending', '{}'::jsonb)",
+                        task,
+                        workflowId,
+                        org,
+                        list);
+            }
+        }
+        String failed = "{\"task_id\":\"" + bad + "\",\"status\":\"failed\",\"error\":\"all providers failed\","
+                + "\"workflow_id\":\"" + workflowId + "\",\"org_id\":\"" + org
+                + "\",\"enrichment_type\":\"partial\",\"charged_credits\":0,\"trace\":[]}";
+        try (KafkaProducer<String, String> producer = producer()) {
+            producer.send(new ProducerRecord<>(
+                            "enrichment.results", workflowId, result(ok, workflowId, org, "c@acme.com")))
+                    .get();
+            producer.send(new ProducerRecord<>("enrichment.results", workflowId, failed))
+                    .get();
+            producer.send(new ProducerRecord<>("enrichment.results", workflowId, failed))
+                    .get();
+        }
+        var status = tenant.awaitTerminal(workflowId, Duration.ofSeconds(20));
+        assertThat(status.getString("workflow.status")).isEqualTo("completed_with_errors");
+        assertThat(status.getInt("workflow.completed_prospects")).isEqualTo(1);
+        assertThat(status.getInt("workflow.failed_prospects")).isEqualTo(1);
+        assertThat(Gateway.count("SELECT count(*) FROM webhook_events WHERE workflow_id = ?", workflowId))
+                .isEqualTo(1);
+    }
+
     private static String result(UUID task, String workflowId, UUID org, String email) {
         return "{\"task_id\":\"" + task + "\",\"status\":\"completed\",\"primary_email\":\"" + email
                 + "\",\"primary_email_status\":\"reliable\",\"other_emails\":[],\"personal_phone_numbers\":[],"
