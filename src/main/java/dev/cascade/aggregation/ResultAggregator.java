@@ -71,6 +71,7 @@ public class ResultAggregator {
                        webhook_url, 'pending', now()
                   FROM updated
                  WHERE status IN ('completed', 'completed_with_errors', 'failed') AND webhook_url IS NOT NULL
+                    ON CONFLICT (workflow_id) WHERE event_type = 'enrichment.completed' DO NOTHING
              RETURNING workflow_id
             )
             SELECT u.id, u.org_id, u.status, (u.id IN (SELECT workflow_id FROM hooks)) AS webhook
