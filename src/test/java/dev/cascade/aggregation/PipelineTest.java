@@ -127,6 +127,50 @@ class PipelineTest {
     }
 
     @Test
+    void aProspectingWebhookCarriesAtMostResultsLimitRowsAndCountsTheRest() throws Exception {
+        Tenant tenant = Gateway.newTenant("prospects-" + UUID.randomUUID());
+        String path = "/prospects/" + UUID.randomUUID();
+        receiver.stubFor(post(urlEqualTo(path)).willReturn(aResponse().withStatus(200)));
+        List<Map<String, Object>> companies = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            companies.add(Map.of("company_domain", "company" + i + ".com"));
+        }
+        String workflowId = tenant.submit(Map.of(
+                "enrichment_type",
+                "prospecting_only",
+                "webhook_url",
+                "http://127.0.0.1:" + receiver.port() + path,
+                "contacts",
+                companies));
+        tenant.awaitTerminal(workflowId, Duration.ofSeconds(60));
+        List<Object> rows = given().auth()
+                .oauth2(tenant.key())
+                .queryParam("workflow_id", workflowId)
+                .queryParam("include_results", "true")
+                .get("/api/v1/public/enrich/status")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath()
+                .getList("workflow.results");
+        assertThat(rows.size()).isGreaterThan(250);
+        await().atMost(Duration.ofSeconds(30))
+                .until(() ->
+                        receiver.findAll(postRequestedFor(urlEqualTo(path))).size() == 1);
+        JsonNode body = JSON.readTree(
+                receiver.findAll(postRequestedFor(urlEqualTo(path))).get(0).getBodyAsString());
+        assertThat(body.path("results")).hasSize(250);
+        assertThat(body.path("results_truncated").asInt()).isEqualTo(rows.size() - 250);
+        assertThat(body.path("results")
+                        .get(0)
+                        .path("prospect")
+                        .path("full_name")
+                        .asText())
+                .isNotBlank();
+        assertThat(body.path("results").get(0).path("task_id").asText()).isNotBlank();
+    }
+
+    @Test
     void statusByWorkflowAndByTaskLeavesNullsOutAndListsResultsInInputOrder() {
         Tenant tenant = Gateway.newTenant("status-" + UUID.randomUUID());
         List<Map<String, Object>> contacts = List.of(
