@@ -53,6 +53,7 @@ public class ResultAggregator {
                        emails_found = w.emails_found + t.emails,
                        phones_found = w.phones_found + t.phones,
                        credits_charged = w.credits_charged + t.credits,
+                       last_progress_at = now(),
                        status = CASE
                            WHEN w.completed_prospects + t.completed + w.failed_prospects + t.failed < w.total_prospects
                                THEN 'running'
@@ -102,7 +103,7 @@ public class ResultAggregator {
                 .onFailure()
                 .retry()
                 .withBackOff(Duration.ofMillis(200), Duration.ofSeconds(10))
-                .atMost(40)
+                .indefinitely()
                 .invoke(rows -> {
                     List<CompletedWorkflow> completed = new ArrayList<>();
                     for (Row row : rows) {

@@ -73,6 +73,13 @@ public interface CascadeConfig {
         @WithDefault("30s")
         Duration sweepGrace();
 
+        /**
+         * How long a dispatched, unfinished workflow may go without any settled task before the sweeper re-publishes
+         * its unsettled tasks (a task record lost downstream). Well above the task deadline and any expected backlog.
+         */
+        @WithDefault("10m")
+        Duration stallTimeout();
+
         /** Default `max_prospects_per_company` for prospecting. */
         @WithDefault("25")
         int maxProspectsPerCompany();
@@ -84,10 +91,10 @@ public interface CascadeConfig {
         int maxInFlight();
 
         /**
-         * Upper bound of one task's whole waterfall; kept well under the commit strategy's unacked-record age
-         * (60 s) so that a slow vendor can never make the consumer unhealthy.
+         * Upper bound of one task's whole waterfall; with the result publish (at most 20 s) it stays well under the
+         * task consumer's unacked-record age (120 s), so a slow vendor can never make the consumer unhealthy.
          */
-        @WithDefault("30s")
+        @WithDefault("25s")
         Duration taskDeadline();
 
         /** Time allowed for one provider call before it counts as a `timeout` failure. */
@@ -164,6 +171,12 @@ public interface CascadeConfig {
         /** Whether plain `http` webhook URLs are accepted (the local profile allows them; production does not). */
         @WithDefault("false")
         boolean allowHttp();
+
+        /**
+         * Address blocks (CIDR) and host names webhooks may reach although the egress policy would refuse them (for
+         * example `127.0.0.0/8,::1/128` for a receiver on the same machine; the local profile allows loopback).
+         */
+        Optional<List<String>> egressAllow();
 
         /** Most result items one `enrichment.completed` payload carries. */
         @WithDefault("250")

@@ -290,7 +290,7 @@ public class BulkRequestParser {
             }
             if (!value.isTextual()) {
                 problems.add(new ValidationProblem(
-                        "string_type", loc("contacts", index, field), "Input should be a valid string", node));
+                        "string_type", loc("contacts", index, field), "Input should be a valid string", value));
                 continue;
             }
             String text = value.asText().trim();
@@ -303,13 +303,13 @@ public class BulkRequestParser {
                         "string_too_long",
                         loc("contacts", index, field),
                         "String should have at most " + max + " characters",
-                        node));
+                        value));
             } else if (hasControl(text)) {
                 problems.add(new ValidationProblem(
                         "value_error",
                         loc("contacts", index, field),
                         "Value must not contain control characters",
-                        node));
+                        value));
             } else {
                 values.put(field, text);
             }
@@ -320,7 +320,7 @@ public class BulkRequestParser {
                     "value_error",
                     loc("contacts", index, "linkedin_url"),
                     "linkedin_url must be an http(s) URL of a linkedin.com profile (/in/…)",
-                    node));
+                    node.get("linkedin_url")));
             linkedin = null;
         }
         String domain = values.get("company_domain");
@@ -331,7 +331,7 @@ public class BulkRequestParser {
                         "value_error",
                         loc("contacts", index, "company_domain"),
                         "company_domain must be a hostname such as acme.com",
-                        node));
+                        node.get("company_domain")));
             }
             domain = host;
         }

@@ -20,28 +20,33 @@ import io.vertx.mutiny.sqlclient.Tuple;
 import dev.cascade.config.CascadeConfig;
 import dev.cascade.events.Contact;
 import dev.cascade.events.TaskRecord;
+import dev.cascade.events.WorkflowEvent;
 import dev.cascade.support.Json;
+import dev.cascade.support.Times;
 
 /**
- * Re-publishes workflows whose dispatch was never confirmed (the gateway died between the commit and the broker's
- * acks, or the broker was away). A workflow is claimed for a while before it is published, so replicas never
- * sweep the same one at once; its unsettled tasks are published again (consumers are idempotent, so a duplicate
- * is harmless) and the dispatch is confirmed.
+ * Re-publishes the unsettled tasks of two kinds of workflows: those whose dispatch was never confirmed (the gateway
+ * died between the commit and the broker's acks, or the broker was away), and dispatched ones that have made no
+ * progress for {@code cascade.intake.stall-timeout} (a task record was lost downstream). Each workflow is claimed
+ * for longer than its re-publish can take before it is published, so replicas never sweep the same one at once; a
+ * task published twice is harmless because the aggregator settles a task only once.
  */
 @ApplicationScoped
 class DispatchSweeper {
-    private static final int BATCH = 20;
+    private static final int BATCH = 10;
 
     static final String CLAIM_SQL = """
-            UPDATE workflows SET dispatch_claimed_until = now() + interval '60 seconds'
+            UPDATE workflows SET dispatch_claimed_until = now() + make_interval(secs => $3)
              WHERE id IN (SELECT id FROM workflows
-                           WHERE dispatched_at IS NULL
-                             AND created_at < now() - make_interval(secs => $1)
+                           WHERE ((dispatched_at IS NULL AND created_at < now() - make_interval(secs => $1))
+                                  OR (status IN ('pending', 'running') AND dispatched_at IS NOT NULL
+                                      AND last_progress_at < now() - make_interval(secs => $2)))
                              AND (dispatch_claimed_until IS NULL OR dispatch_claimed_until < now())
                            ORDER BY created_at
-                           LIMIT $2
+                           LIMIT $4
                              FOR UPDATE SKIP LOCKED)
-            RETURNING id, org_id, lead_list_id, enrichment_type, options::text AS options, custom::text AS custom
+            RETURNING id, org_id, lead_list_id, enrichment_type, status, total_prospects,
+                      dispatched_at IS NULL AS undispatched, options::text AS options, custom::text AS custom
             """;
 
     private final AtomicBoolean stopping = new AtomicBoolean();
@@ -57,6 +62,10 @@ class DispatchSweeper {
         this.config = config;
     }
 
+    void onShutdown(@Observes ShutdownEvent event) {
+        stopping.set(true);
+    }
+
     @Scheduled(
             every = "${cascade.intake.sweep-interval}",
             delayed = "5s",
@@ -65,8 +74,12 @@ class DispatchSweeper {
         if (stopping.get()) {
             return Uni.createFrom().voidItem();
         }
-        double grace = config.intake().sweepGrace().toMillis() / 1000.0;
-        return pool.withTransaction(conn -> conn.preparedQuery(CLAIM_SQL).execute(Tuple.of(grace, BATCH)))
+        CascadeConfig.Intake intakeConfig = config.intake();
+        double grace = intakeConfig.sweepGrace().toMillis() / 1000.0;
+        double stall = intakeConfig.stallTimeout().toMillis() / 1000.0;
+        // Long enough for every claimed workflow to be re-published (they go out concurrently).
+        double claim = intakeConfig.dispatchTimeout().toMillis() / 1000.0 * 2 + 30;
+        return pool.withTransaction(conn -> conn.preparedQuery(CLAIM_SQL).execute(Tuple.of(grace, stall, claim, BATCH)))
                 .chain(rows -> {
                     List<Row> claimed = new ArrayList<>();
                     rows.forEach(claimed::add);
@@ -76,7 +89,7 @@ class DispatchSweeper {
                     return Multi.createFrom()
                             .iterable(claimed)
                             .onItem()
-                            .transformToUniAndConcatenate(this::redispatch)
+                            .transformToUniAndMerge(this::redispatch)
                             .collect()
                             .last()
                             .replaceWithVoid();
@@ -88,38 +101,62 @@ class DispatchSweeper {
                 });
     }
 
-    void onShutdown(@Observes ShutdownEvent event) {
-        stopping.set(true);
-    }
-
     @SuppressWarnings("unchecked")
     private Uni<Void> redispatch(Row workflow) {
         String workflowId = workflow.getString("id");
-        UUID orgId = workflow.getUUID("org_id");
-        UUID listId = workflow.getUUID("lead_list_id");
-        String type = workflow.getString("enrichment_type");
-        WorkflowOptions options = json.read(workflow.getString("options"), WorkflowOptions.class);
-        Map<String, String> custom =
-                workflow.getString("custom") == null ? null : json.read(workflow.getString("custom"), Map.class);
-        Log.warnf("Re-publishing the unsettled tasks of workflow %s, whose dispatch was never confirmed", workflowId);
-        return pool.preparedQuery("SELECT id, idx, contact::text AS contact FROM tasks WHERE workflow_id = $1"
-                        + " AND status IN ('pending', 'running') ORDER BY idx")
-                .execute(Tuple.of(workflowId))
-                .chain(rows -> {
-                    List<TaskRecord> records = new ArrayList<>();
-                    for (Row row : rows) {
-                        records.add(IntakeService.record(
-                                row.getUUID("id"),
-                                workflowId,
-                                orgId,
-                                listId,
-                                row.getInteger("idx"),
-                                type,
-                                json.read(row.getString("contact"), Contact.class),
-                                options,
-                                custom));
-                    }
-                    return intake.dispatch(workflowId, records, null);
+        return Uni.createFrom()
+                .deferred(() -> {
+                    UUID orgId = workflow.getUUID("org_id");
+                    UUID listId = workflow.getUUID("lead_list_id");
+                    String type = workflow.getString("enrichment_type");
+                    boolean undispatched = workflow.getBoolean("undispatched");
+                    WorkflowOptions options = json.read(workflow.getString("options"), WorkflowOptions.class);
+                    Map<String, String> custom = workflow.getString("custom") == null
+                            ? null
+                            : json.read(workflow.getString("custom"), Map.class);
+                    Log.warnf(
+                            undispatched
+                                    ? "Re-publishing the tasks of workflow %s, whose dispatch was never confirmed"
+                                    : "Re-publishing the unsettled tasks of workflow %s, which made no progress for"
+                                            + " the stall timeout",
+                            workflowId);
+                    WorkflowEvent started = undispatched
+                            ? new WorkflowEvent(
+                                    "started",
+                                    workflowId,
+                                    orgId,
+                                    type,
+                                    workflow.getString("status"),
+                                    workflow.getInteger("total_prospects"),
+                                    null,
+                                    Times.now(),
+                                    custom)
+                            : null;
+                    return pool.preparedQuery("SELECT id, idx, contact::text AS contact FROM tasks"
+                                    + " WHERE workflow_id = $1 AND status IN ('pending', 'running') ORDER BY idx")
+                            .execute(Tuple.of(workflowId))
+                            .chain(rows -> {
+                                List<TaskRecord> records = new ArrayList<>();
+                                for (Row row : rows) {
+                                    records.add(IntakeService.record(
+                                            row.getUUID("id"),
+                                            workflowId,
+                                            orgId,
+                                            listId,
+                                            row.getInteger("idx"),
+                                            type,
+                                            json.read(row.getString("contact"), Contact.class),
+                                            options,
+                                            custom));
+                                }
+                                return intake.dispatch(workflowId, records, started);
+                            });
+                })
+                .onFailure()
+                .recoverWithItem(failure -> {
+                    // One broken workflow must not hold up the others; it is claimed again after its claim expires.
+                    Log.errorf(failure, "Could not re-publish workflow %s", workflowId);
+                    return null;
                 });
     }
 }

@@ -22,6 +22,9 @@ import dev.cascade.leads.LeadLists;
 import dev.cascade.support.Ids;
 import dev.cascade.support.Json;
 import dev.cascade.support.Times;
+import dev.cascade.support.ValidationException;
+import dev.cascade.support.ValidationProblem;
+import dev.cascade.webhooks.EgressPolicy;
 
 /**
  * Accepts a validated bulk request: the workflow, its tasks and their DEFAULT-list membership are written in one
@@ -34,6 +37,7 @@ public class IntakeService {
     static final String STARTED_MESSAGE = "Bulk enrichment workflow started successfully";
 
     private final Pool pool;
+    private final EgressPolicy egress;
     private final LeadLists leadLists;
     private final TaskPublisher publisher;
     private final WorkflowLifecycle lifecycle;
@@ -42,12 +46,14 @@ public class IntakeService {
 
     IntakeService(
             Pool pool,
+            EgressPolicy egress,
             LeadLists leadLists,
             TaskPublisher publisher,
             WorkflowLifecycle lifecycle,
             Json json,
             CascadeConfig config) {
         this.pool = pool;
+        this.egress = egress;
         this.leadLists = leadLists;
         this.publisher = publisher;
         this.lifecycle = lifecycle;
@@ -56,6 +62,23 @@ public class IntakeService {
     }
 
     public Uni<BulkResponse> submit(Principal principal, BulkRequest request) {
+        if (request.webhookUrl() == null) {
+            return accept(principal, request);
+        }
+        return egress.check(request.webhookUrl(), false).chain(refusal -> {
+            if (refusal != null) {
+                return Uni.createFrom()
+                        .failure(new ValidationException(List.of(new ValidationProblem(
+                                "value_error",
+                                List.of("body", "webhook_url"),
+                                "webhook_url " + refusal,
+                                request.webhookUrl()))));
+            }
+            return accept(principal, request);
+        });
+    }
+
+    private Uni<BulkResponse> accept(Principal principal, BulkRequest request) {
         String workflowId = Ids.newWorkflowId();
         List<UUID> taskIds = new ArrayList<>(request.contacts().size());
         for (int i = 0; i < request.contacts().size(); i++) {
@@ -105,14 +128,17 @@ public class IntakeService {
      * durable already and the sweeper dispatches it later, so the client keeps its workflow id.
      */
     Uni<Void> dispatch(String workflowId, List<TaskRecord> records, WorkflowEvent started) {
-        return publisher
-                .publish(records)
+        Uni<Void> startedRecord = started == null ? Uni.createFrom().voidItem() : lifecycle.publish(started);
+        return Uni.combine()
+                .all()
+                .unis(publisher.publish(records), startedRecord)
+                .discardItems()
                 .ifNoItem()
                 .after(config.intake().dispatchTimeout())
                 .fail()
-                .chain(() -> pool.preparedQuery("UPDATE workflows SET dispatched_at = now() WHERE id = $1")
+                .chain(() -> pool.preparedQuery("UPDATE workflows SET dispatched_at = coalesce(dispatched_at, now()),"
+                                + " last_progress_at = now() WHERE id = $1")
                         .execute(Tuple.of(workflowId)))
-                .call(() -> started == null ? Uni.createFrom().voidItem() : lifecycle.publish(started))
                 .replaceWithVoid()
                 .onFailure()
                 .recoverWithItem(failure -> {

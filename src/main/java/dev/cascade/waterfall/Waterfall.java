@@ -40,8 +40,19 @@ public class Waterfall {
         this.config = config;
     }
 
+    /**
+     * Runs the task's waterfall within the task deadline; a task that runs out of time settles `failed` with the
+     * steps it managed so far in its trace.
+     */
     public Uni<TaskOutcome> run(TaskRecord task) {
         Trace trace = new Trace();
+        return steps(task, trace)
+                .ifNoItem()
+                .after(config.waterfall().taskDeadline())
+                .recoverWithItem(() -> failed(task, trace, "deadline exceeded"));
+    }
+
+    private Uni<TaskOutcome> steps(TaskRecord task, Trace trace) {
         WaterfallSpec spec = task.waterfall() == null ? NO_OVERRIDE : task.waterfall();
         return switch (task.enrichmentType()) {
             case "none" -> Uni.createFrom().item(settle(task, trace, Emails.NONE, Phones.NONE));
@@ -235,7 +246,7 @@ public class Waterfall {
                 Map<String, Prospect> unique = new LinkedHashMap<>();
                 for (Prospect p : hit.data().prospects()) {
                     String key = p.linkedinUrl() != null ? p.linkedinUrl() : p.fullName();
-                    if (unique.size() < max) {
+                    if (key != null && unique.size() < max) {
                         unique.putIfAbsent(key.toLowerCase(Locale.ROOT), p);
                     }
                 }

@@ -62,9 +62,6 @@ public class WaterfallConsumer {
                 .onFailure()
                 .recoverWithNull()
                 .chain(() -> waterfall.run(current))
-                .ifNoItem()
-                .after(config.waterfall().taskDeadline())
-                .recoverWithItem(() -> Waterfall.failed(current, "deadline exceeded"))
                 .onFailure()
                 .recoverWithItem(failure -> {
                     Log.errorf(

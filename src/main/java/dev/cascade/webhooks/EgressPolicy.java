@@ -1,24 +1,85 @@
 package dev.cascade.webhooks;
 
+import java.net.Inet6Address;
+import java.net.InetAddress;
 import java.net.URI;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
 import jakarta.enterprise.context.ApplicationScoped;
+
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.core.Vertx;
 
 import dev.cascade.config.CascadeConfig;
 
 /**
- * Which webhook URLs the gateway may call: absolute `https` URLs (plain `http` only where the operator allows it).
- * Checked at submit and again before every attempt.
+ * Which webhook URLs the gateway may call (§6.5): absolute `https` URLs (plain `http` only where the operator allows
+ * it) whose host resolves only to public addresses. Loopback, private (RFC 1918), link-local (cloud metadata), CGNAT,
+ * unique-local, multicast, unspecified, documentation and reserved blocks are refused in IPv4, IPv6 and
+ * IPv4-mapped/compatible forms, unless the operator allows a block or host explicitly. Checked at submit and again
+ * before every attempt.
  */
 @ApplicationScoped
 public class EgressPolicy {
-    private final CascadeConfig config;
+    static final String BLOCKED = "resolves to an address the egress policy does not allow";
 
-    public EgressPolicy(CascadeConfig config) {
-        this.config = config;
+    /** Blocks that are never a public webhook receiver. IPv4-mapped IPv6 addresses arrive here as IPv4 (Java unwraps them). */
+    private static final List<Cidr> BLOCKED_BLOCKS = List.of(
+            // IPv4
+            Cidr.parse("0.0.0.0/8"), // "this network", unspecified
+            Cidr.parse("10.0.0.0/8"), // private
+            Cidr.parse("100.64.0.0/10"), // CGNAT
+            Cidr.parse("127.0.0.0/8"), // loopback
+            Cidr.parse("169.254.0.0/16"), // link-local, cloud metadata
+            Cidr.parse("172.16.0.0/12"), // private
+            Cidr.parse("192.0.0.0/24"), // IETF protocol assignments
+            Cidr.parse("192.0.2.0/24"), // documentation
+            Cidr.parse("192.88.99.0/24"), // 6to4 relay anycast
+            Cidr.parse("192.168.0.0/16"), // private
+            Cidr.parse("198.18.0.0/15"), // benchmarking
+            Cidr.parse("198.51.100.0/24"), // documentation
+            Cidr.parse("203.0.113.0/24"), // documentation
+            Cidr.parse("224.0.0.0/4"), // multicast
+            Cidr.parse("240.0.0.0/4"), // reserved, broadcast
+            // IPv6
+            Cidr.parse("::/96"), // unspecified, loopback, IPv4-compatible
+            Cidr.parse("64:ff9b::/96"), // NAT64
+            Cidr.parse("64:ff9b:1::/48"), // local-use NAT64
+            Cidr.parse("100::/64"), // discard
+            Cidr.parse("2001::/23"), // IETF protocol assignments (Teredo, benchmarking, ORCHID)
+            Cidr.parse("2001:db8::/32"), // documentation
+            Cidr.parse("2002::/16"), // 6to4
+            Cidr.parse("3fff::/20"), // documentation
+            Cidr.parse("fc00::/7"), // unique-local
+            Cidr.parse("fe80::/10"), // link-local
+            Cidr.parse("fec0::/10"), // site-local (deprecated)
+            Cidr.parse("ff00::/8")); // multicast
+
+    private final CascadeConfig.Webhooks config;
+    private final Vertx vertx;
+    private final List<Cidr> allowedBlocks = new ArrayList<>();
+    private final Set<String> allowedHosts = new TreeSet<>();
+
+    public EgressPolicy(CascadeConfig config, Vertx vertx) {
+        this.config = config.webhooks();
+        this.vertx = vertx;
+        for (String entry : this.config.egressAllow().orElse(List.of())) {
+            if (entry.isBlank()) {
+                continue;
+            }
+            if (Cidr.looksLikeCidr(entry)) {
+                allowedBlocks.add(Cidr.parse(entry));
+            } else {
+                allowedHosts.add(entry.trim().toLowerCase(Locale.ROOT));
+            }
+        }
     }
 
-    /** Null when the URL may be called, else a short reason. */
+    /** Null when the URL's form is acceptable (scheme, host, port, no credentials), else a short reason. */
     public String refusal(String url) {
         URI uri;
         try {
@@ -30,13 +91,78 @@ public class EgressPolicy {
         if (!uri.isAbsolute() || uri.getHost() == null || uri.getHost().isBlank()) {
             return "must be an absolute URL";
         }
-        if (!scheme.equals("https")
-                && !(scheme.equals("http") && config.webhooks().allowHttp())) {
-            return config.webhooks().allowHttp() ? "must be an http or https URL" : "must be an https URL";
+        if (!scheme.equals("https") && !(scheme.equals("http") && config.allowHttp())) {
+            return config.allowHttp() ? "must be an http or https URL" : "must be an https URL";
+        }
+        if (uri.getPort() != -1 && (uri.getPort() < 1 || uri.getPort() > 65535)) {
+            return "has an invalid port";
         }
         if (uri.getUserInfo() != null) {
             return "must not carry credentials";
         }
         return null;
+    }
+
+    /**
+     * Null when the URL may be called now, else a short reason. Resolves the host (off the event loop): every
+     * address it resolves to must be allowed. A host that does not resolve is refused only when {@code strict} (at
+     * an attempt); at submit it is accepted, since DNS may answer later, and checked again at every attempt.
+     */
+    public Uni<String> check(String url, boolean strict) {
+        String form = refusal(url);
+        if (form != null) {
+            return Uni.createFrom().item(form);
+        }
+        String host = hostOf(url);
+        if (allowedHosts.contains(host)) {
+            return Uni.createFrom().nullItem();
+        }
+        if (host.equals("localhost") || host.endsWith(".localhost")) {
+            return Uni.createFrom()
+                    .item(
+                            allowedBlocks.stream().anyMatch(b -> b.contains(InetAddress.getLoopbackAddress()))
+                                    ? null
+                                    : BLOCKED);
+        }
+        return vertx.executeBlocking(Uni.createFrom().item(() -> {
+            InetAddress[] addresses;
+            try {
+                addresses = InetAddress.getAllByName(host);
+            } catch (UnknownHostException e) {
+                return strict ? "unknown host" : null;
+            }
+            for (InetAddress address : addresses) {
+                if (!allowed(address)) {
+                    return BLOCKED;
+                }
+            }
+            return null;
+        }));
+    }
+
+    /** Whether an address may be called: public, or explicitly allowed by the operator. */
+    boolean allowed(InetAddress address) {
+        if (allowedBlocks.stream().anyMatch(b -> b.contains(address))) {
+            return true;
+        }
+        if (address.isAnyLocalAddress()
+                || address.isLoopbackAddress()
+                || address.isLinkLocalAddress()
+                || address.isSiteLocalAddress()
+                || address.isMulticastAddress()) {
+            return false;
+        }
+        if (address instanceof Inet6Address v6 && v6.isIPv4CompatibleAddress()) {
+            return false;
+        }
+        return BLOCKED_BLOCKS.stream().noneMatch(b -> b.contains(address));
+    }
+
+    private static String hostOf(String url) {
+        String host = URI.create(url).getHost().toLowerCase(Locale.ROOT);
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        return host.endsWith(".") ? host.substring(0, host.length() - 1) : host;
     }
 }

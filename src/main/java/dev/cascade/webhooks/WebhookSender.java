@@ -17,7 +17,6 @@ import jakarta.enterprise.event.ObservesAsync;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.scheduler.Scheduled;
-import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.client.WebClientOptions;
@@ -41,6 +40,7 @@ import dev.cascade.config.CascadeConfig;
 @ApplicationScoped
 public class WebhookSender {
     private static final int CLAIM_BATCH = 32;
+    private static final int MAX_IN_FLIGHT = 128;
     private static final Duration MAX_RETRY_AFTER = Duration.ofHours(1);
 
     static final String CLAIM_SQL = """
@@ -74,7 +74,8 @@ public class WebhookSender {
     private final EgressPolicy egress;
     private final CascadeConfig.Webhooks config;
     private final Vertx vertx;
-    private final AtomicBoolean draining = new AtomicBoolean();
+    private final AtomicBoolean claiming = new AtomicBoolean();
+    private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final AtomicBoolean again = new AtomicBoolean();
 
@@ -114,46 +115,53 @@ public class WebhookSender {
         return Uni.createFrom().voidItem();
     }
 
-    /** Starts a drain unless one is running, in which case that one goes round once more. */
+    /**
+     * Claims due deliveries unless a claim is running (that one then goes round once more). Claims fill free slots
+     * only: at most {@code MAX_IN_FLIGHT} attempts run at once per instance, and each finished attempt claims again,
+     * so one slow receiver holds a slot, never the queue.
+     */
     public void wake() {
         if (stopping.get()) {
             return;
         }
         again.set(true);
-        if (draining.compareAndSet(false, true)) {
-            drain().subscribe().with(ignored -> finishDrain(), failure -> {
-                Log.warnf("Webhook drain failed: %s", failure.getMessage());
-                finishDrain();
-            });
+        if (!claiming.compareAndSet(false, true)) {
+            return;
         }
-    }
-
-    private void finishDrain() {
-        draining.set(false);
-        if (again.get()) {
-            wake();
-        }
-    }
-
-    private Uni<Void> drain() {
         again.set(false);
-        return claim().chain(claimed -> {
-            if (claimed.isEmpty()) {
-                return Uni.createFrom().voidItem();
-            }
-            return Multi.createFrom()
-                    .iterable(claimed)
-                    .onItem()
-                    .transformToUniAndMerge(this::attempt)
-                    .collect()
-                    .last()
-                    .invoke(() -> {
-                        if (claimed.size() == CLAIM_BATCH) {
-                            again.set(true);
-                        }
-                    })
-                    .replaceWithVoid();
-        });
+        int room = MAX_IN_FLIGHT - inFlight.get();
+        if (room <= 0) {
+            claiming.set(false);
+            return;
+        }
+        claim(Math.min(room, CLAIM_BATCH))
+                .subscribe()
+                .with(
+                        claimed -> {
+                            for (Claimed event : claimed) {
+                                inFlight.incrementAndGet();
+                                attempt(event)
+                                        .onTermination()
+                                        .invoke(inFlight::decrementAndGet)
+                                        .subscribe()
+                                        .with(ignored -> wake(), failure -> {
+                                            Log.warnf(
+                                                    "Webhook %s attempt failed to complete: %s",
+                                                    event.eventId(), failure.getMessage());
+                                            wake();
+                                        });
+                            }
+                            claiming.set(false);
+                            if (claimed.size() == CLAIM_BATCH || again.get()) {
+                                wake();
+                            }
+                        },
+                        failure -> {
+                            claiming.set(false);
+                            if (!stopping.get()) {
+                                Log.warnf("Claiming due webhooks failed: %s", failure.getMessage());
+                            }
+                        });
     }
 
     private record Claimed(
@@ -166,9 +174,9 @@ public class WebhookSender {
             String payload,
             UUID attemptId) {}
 
-    private Uni<List<Claimed>> claim() {
-        return pool.withTransaction(conn -> conn.preparedQuery(CLAIM_SQL).execute(Tuple.of(CLAIM_BATCH, (double)
-                        config.claimTimeout().toSeconds())))
+    private Uni<List<Claimed>> claim(int limit) {
+        return pool.withTransaction(conn -> conn.preparedQuery(CLAIM_SQL)
+                        .execute(Tuple.of(limit, (double) config.claimTimeout().toSeconds())))
                 .map(rows -> {
                     List<Claimed> claimed = new ArrayList<>();
                     for (Row row : rows) {
@@ -206,13 +214,17 @@ public class WebhookSender {
     }
 
     private Uni<Result> send(Claimed event, String payload) {
-        String refusal = egress.refusal(event.url());
-        if (refusal != null) {
-            Log.warnf(
-                    "Webhook %s of workflow %s blocked by egress policy: %s",
-                    event.eventId(), event.workflowId(), refusal);
-            return Uni.createFrom().item(new Result("failed", null, "blocked by egress policy", 0, null));
-        }
+        return egress.check(event.url(), true).chain(refusal -> {
+            if (refusal != null) {
+                Log.warnf("Webhook %s of workflow %s not sent: %s", event.eventId(), event.workflowId(), refusal);
+                String error = refusal.equals("unknown host") ? "unknown host" : "blocked by egress policy";
+                return Uni.createFrom().item(new Result("failed", null, error, 0, null));
+            }
+            return post(event, payload);
+        });
+    }
+
+    private Uni<Result> post(Claimed event, String payload) {
         long started = System.nanoTime();
         long timeoutMs = config.timeout().toMillis();
         return client.requestAbs(HttpMethod.POST, event.url())
@@ -278,8 +290,9 @@ public class WebhookSender {
                         .chain(() -> conn.preparedQuery("UPDATE webhook_events SET status = $2, next_attempt_at = $3,"
                                         + " locked_until = NULL, payload = coalesce(payload, $4),"
                                         + " finished_at = CASE WHEN $2 IN ('succeeded', 'gone', 'exhausted')"
-                                        + " THEN now() END WHERE id = $1 AND status = 'in_flight'")
-                                .execute(Tuple.of(event.eventId(), eventStatus, nextAttempt, payload))))
+                                        + " THEN now() END WHERE id = $1 AND status = 'in_flight' AND attempts = $5")
+                                .execute(
+                                        Tuple.of(event.eventId(), eventStatus, nextAttempt, payload, event.attempt()))))
                 .invoke(() -> {
                     Log.debugf(
                             "Webhook %s attempt %d: %s %s",

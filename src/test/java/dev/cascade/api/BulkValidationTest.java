@@ -133,8 +133,15 @@ class BulkValidationTest {
         submit(Map.of("enrichment_type", "everything", "contacts", List.of(Gateway.person(1))))
                 .statusCode(422)
                 .body("detail[0].loc", contains("body", "enrichment_type"));
-        for (String url :
-                List.of("ftp://example.com/hook", "/relative/hook", "not a url", "https://user:pw@example.com/")) {
+        for (String url : List.of(
+                "ftp://example.com/hook",
+                "/relative/hook",
+                "not a url",
+                "https://user:pw@example.com/",
+                "http://169.254.169.254/latest/meta-data",
+                "http://10.0.0.1/hook",
+                "http://[::ffff:192.168.0.1]/hook",
+                "https://example.com:99999/hook")) {
             submit(Map.of("webhook_url", url, "contacts", List.of(Gateway.person(1))))
                     .statusCode(422)
                     .body("detail[0].loc", contains("body", "webhook_url"));

@@ -61,6 +61,54 @@ class DispatchSweeperTest {
                 .isEqualTo(1);
     }
 
+    @Test
+    void aDispatchedWorkflowWhoseTaskRecordsWereLostIsRepublishedAfterTheStallTimeout() throws Exception {
+        Tenant tenant = Gateway.newTenant("stalled-" + UUID.randomUUID());
+        UUID org = UUID.fromString(tenant.orgId());
+        String workflowId = "public_bulk_" + UUID.randomUUID();
+        // Dispatched, one task settled, then nothing for longer than the stall timeout: its records were lost.
+        try (Connection conn = DriverManager.getConnection(PostgresResource.jdbcUrl())) {
+            UUID list = UUID.randomUUID();
+            exec(
+                    conn,
+                    "INSERT INTO lead_lists (id, org_id, name, is_default) VALUES (?, ?, 'DEFAULT', true)",
+                    list,
+                    org);
+            exec(
+                    conn,
+                    "INSERT INTO workflows (id, org_id, lead_list_id, enrichment_type, status, total_prospects,"
+                            + " completed_prospects, options, created_at, dispatched_at, last_progress_at) VALUES (?, ?, ?,"
+                            + " 'none', 'running', 3, 1, '{}'::jsonb, now() - interval '2 hours', now() - interval '2 hours',"
+                            + " now() - interval '1 hour')",
+                    workflowId,
+                    org,
+                    list);
+            exec(
+                    conn,
+                    "INSERT INTO tasks (id, workflow_id, org_id, lead_list_id, idx, status, contact, result) VALUES"
+                            + " (?, ?, ?, ?, 0, 'completed', '{}'::jsonb, '{}'::json)",
+                    UUID.randomUUID(),
+                    workflowId,
+                    org,
+                    list);
+            for (int i = 1; i < 3; i++) {
+                exec(
+                        conn,
+                        "INSERT INTO tasks (id, workflow_id, org_id, lead_list_id, idx, status, contact) VALUES"
+                                + " (?, ?, ?, ?, ?, 'pending', ?::jsonb)",
+                        UUID.randomUUID(),
+                        workflowId,
+                        org,
+                        list,
+                        i,
+                        "{\"first_name\":\"Bo\",\"last_name\":\"Ek" + i + "\",\"company_domain\":\"acme.com\"}");
+            }
+        }
+        var status = tenant.awaitTerminal(workflowId, Duration.ofSeconds(40));
+        assertThat(status.getString("workflow.status")).isEqualTo("completed");
+        assertThat(status.getInt("workflow.completed_prospects")).isEqualTo(3);
+    }
+
     private static void exec(Connection conn, String sql, Object... params) throws Exception {
         try (PreparedStatement statement = conn.prepareStatement(sql)) {
             for (int i = 0; i < params.length; i++) {

@@ -25,7 +25,12 @@ final class SimulatedEmailFinder extends SimulatedProvider {
             return new ProviderOutcome.Miss();
         }
         SimulatedPerson person = SimulatedPerson.of(query.contact());
-        String email = person.localPart(pattern) + "@" + person.domain();
+        String local = person.localPart(pattern);
+        if (local.isEmpty() || local.startsWith(".") || local.endsWith(".")) {
+            // Names without ASCII letters give no address in this pattern.
+            return new ProviderOutcome.Miss();
+        }
+        String email = local + "@" + person.domain();
         return new ProviderOutcome.Hit(ProviderData.emails(
                 List.of(new ProviderData.EmailCandidate(email, null)), person.prospect(), person.company()));
     }
