@@ -67,6 +67,18 @@ public class AccountService {
         return keys.listForOrganization(orgId);
     }
 
+    /** Sets (or, with nulls, resets to the defaults) an organisation's rate limits; null when it does not exist. */
+    @WithTransaction
+    public Uni<Organization> setRateLimits(UUID orgId, Integer requestsPerMinute, Integer keyRequestsPerMinute) {
+        return organizations.findById(orgId).map(org -> {
+            if (org != null) {
+                org.requestsPerMinute = requestsPerMinute;
+                org.keyRequestsPerMinute = keyRequestsPerMinute;
+            }
+            return org;
+        });
+    }
+
     /** Revokes a key of the organisation; false when there is no such key. */
     @WithTransaction
     public Uni<Boolean> revokeKey(UUID orgId, UUID keyId) {

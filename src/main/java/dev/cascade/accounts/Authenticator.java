@@ -24,8 +24,9 @@ public class Authenticator {
             return Uni.createFrom().nullItem();
         }
         byte[] hash = ApiKeys.hash(key);
-        return pool.preparedQuery("SELECT id, org_id, key_hash FROM api_keys WHERE key_hash = $1"
-                        + " AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())")
+        return pool.preparedQuery("SELECT k.id, k.org_id, k.key_hash, o.requests_per_minute, o.key_requests_per_minute"
+                        + " FROM api_keys k JOIN organizations o ON o.id = k.org_id WHERE k.key_hash = $1"
+                        + " AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > now())")
                 .execute(Tuple.of(io.vertx.core.buffer.Buffer.buffer(hash)))
                 .map(rows -> {
                     RowIterator<Row> it = rows.iterator();
@@ -37,7 +38,11 @@ public class Authenticator {
                     if (!MessageDigest.isEqual(stored, hash)) {
                         return null;
                     }
-                    return new Principal(row.getUUID("org_id"), row.getUUID("id"));
+                    return new Principal(
+                            row.getUUID("org_id"),
+                            row.getUUID("id"),
+                            row.getInteger("requests_per_minute"),
+                            row.getInteger("key_requests_per_minute"));
                 });
     }
 }

@@ -72,9 +72,16 @@ public class Bootstrap {
     private Uni<Void> ensure(UUID orgId, String name, String key) {
         BigDecimal credits = BigDecimal.valueOf(config.bootstrap().credits());
         return pool.withTransaction(conn -> conn.preparedQuery(
-                                "INSERT INTO organizations (id, name, credits) VALUES ($1, $2, $3)"
-                                        + " ON CONFLICT (id) DO NOTHING")
-                        .execute(Tuple.of(orgId, name, credits))
+                                "INSERT INTO organizations (id, name, credits, requests_per_minute,"
+                                        + " key_requests_per_minute) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id)"
+                                        + " DO UPDATE SET requests_per_minute = EXCLUDED.requests_per_minute,"
+                                        + " key_requests_per_minute = EXCLUDED.key_requests_per_minute")
+                        .execute(Tuple.of(
+                                orgId,
+                                name,
+                                credits,
+                                config.bootstrap().organizationPerMinute(),
+                                config.bootstrap().keyPerMinute()))
                         .chain(() -> conn.preparedQuery("INSERT INTO api_keys (id, org_id, name, key_hash, last4)"
                                         + " VALUES ($1, $2, 'bootstrap', $3, $4) ON CONFLICT (key_hash) DO NOTHING")
                                 .execute(Tuple.of(

@@ -25,6 +25,14 @@ public class Organization {
     @Column(name = "created_at", nullable = false)
     public OffsetDateTime createdAt;
 
+    /** Requests per minute of the organisation; null: the configured default. */
+    @Column(name = "requests_per_minute")
+    public Integer requestsPerMinute;
+
+    /** Requests per minute of each of its keys; null: the configured default. */
+    @Column(name = "key_requests_per_minute")
+    public Integer keyRequestsPerMinute;
+
     @Override
     public boolean equals(Object other) {
         return this == other || (other instanceof Organization that && id != null && id.equals(that.id));

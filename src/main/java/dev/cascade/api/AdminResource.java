@@ -48,9 +48,21 @@ public class AdminResource {
     }
 
     /** An organisation as the operator sees it. */
-    public record OrganizationView(UUID id, String name, BigDecimal credits, String createdAt) {
+    public record OrganizationView(
+            UUID id,
+            String name,
+            BigDecimal credits,
+            String createdAt,
+            Integer requestsPerMinute,
+            Integer keyRequestsPerMinute) {
         static OrganizationView of(Organization org) {
-            return new OrganizationView(org.id, org.name, org.credits, Times.format(org.createdAt));
+            return new OrganizationView(
+                    org.id,
+                    org.name,
+                    org.credits,
+                    Times.format(org.createdAt),
+                    org.requestsPerMinute,
+                    org.keyRequestsPerMinute);
         }
     }
 
@@ -124,6 +136,33 @@ public class AdminResource {
             }
             return OrganizationView.of(org);
         });
+    }
+
+    @jakarta.ws.rs.PUT
+    @Path("/{id}/rate-limits")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Set an organisation's rate limits (null fields: back to the defaults)")
+    public Uni<OrganizationView> rateLimits(@PathParam("id") String id, byte[] body) {
+        JsonNode json = JsonBodies.parse(mapper, body, MAX_BODY);
+        Integer perOrg = limit(json, "requests_per_minute");
+        Integer perKey = limit(json, "key_requests_per_minute");
+        return accounts.setRateLimits(orgId(id), perOrg, perKey).map(org -> {
+            if (org == null) {
+                throw new ApiException(404, "Organization not found");
+            }
+            return OrganizationView.of(org);
+        });
+    }
+
+    private static Integer limit(JsonNode json, String field) {
+        JsonNode node = json.path(field);
+        if (node.isMissingNode() || node.isNull()) {
+            return null;
+        }
+        if (!node.isIntegralNumber() || !node.canConvertToInt() || node.asInt() < 1 || node.asInt() > 1_000_000) {
+            throw invalid(field, field + " must be an integer from 1 to 1000000, or null for the default", node);
+        }
+        return node.asInt();
     }
 
     @POST

@@ -2,14 +2,19 @@ package dev.cascade.api;
 
 import java.util.Locale;
 import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.container.ContainerResponseContext;
 import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import io.smallrye.mutiny.Uni;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
+import org.jboss.resteasy.reactive.server.ServerResponseFilter;
 
 import dev.cascade.accounts.ApiKeys;
 import dev.cascade.accounts.Authenticator;
+import dev.cascade.accounts.RateDecision;
+import dev.cascade.accounts.RateLimiter;
 import dev.cascade.config.CascadeConfig;
 
 /**
@@ -23,9 +28,12 @@ public class AuthFilter {
     private final Authenticator authenticator;
     private final CurrentPrincipal current;
     private final CascadeConfig config;
+    private final RateLimiter limiter;
 
-    public AuthFilter(Authenticator authenticator, CurrentPrincipal current, CascadeConfig config) {
+    public AuthFilter(
+            Authenticator authenticator, CurrentPrincipal current, CascadeConfig config, RateLimiter limiter) {
         this.authenticator = authenticator;
+        this.limiter = limiter;
         this.current = current;
         this.config = config;
     }
@@ -49,13 +57,41 @@ public class AuthFilter {
         if (key == null) {
             return Uni.createFrom().item(ErrorMappers.unauthenticated());
         }
-        return authenticator.authenticate(key).map(principal -> {
+        return authenticator.authenticate(key).chain(principal -> {
             if (principal == null) {
-                return ErrorMappers.unauthenticated();
+                return Uni.createFrom().item(ErrorMappers.unauthenticated());
             }
             current.set(principal);
-            return null;
+            return limiter.hit(principal).map(decision -> {
+                current.rate(decision);
+                if (decision == null || decision.allowed()) {
+                    return null;
+                }
+                Response.ResponseBuilder tooMany = Response.status(429)
+                        .type(MediaType.APPLICATION_JSON_TYPE)
+                        .header(HttpHeaders.RETRY_AFTER, decision.resetSeconds())
+                        .entity(new ErrorBody("Rate limit exceeded"));
+                rateHeaders(tooMany, decision);
+                return tooMany.build();
+            });
         });
+    }
+
+    /** Every response to a counted request says where the caller stands (§10). */
+    @ServerResponseFilter
+    public void rateLimitHeaders(ContainerResponseContext response) {
+        RateDecision decision = current.rate();
+        if (decision != null && !response.getHeaders().containsKey("RateLimit-Limit")) {
+            response.getHeaders().putSingle("RateLimit-Limit", decision.limit());
+            response.getHeaders().putSingle("RateLimit-Remaining", decision.remaining());
+            response.getHeaders().putSingle("RateLimit-Reset", decision.resetSeconds());
+        }
+    }
+
+    private static void rateHeaders(Response.ResponseBuilder response, RateDecision decision) {
+        response.header("RateLimit-Limit", decision.limit())
+                .header("RateLimit-Remaining", decision.remaining())
+                .header("RateLimit-Reset", decision.resetSeconds());
     }
 
     /** The credential of a `Bearer` header (scheme case-insensitive, exactly one space), else null. */

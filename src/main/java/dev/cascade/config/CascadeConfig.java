@@ -32,6 +32,9 @@ public interface CascadeConfig {
     /** Operator API. */
     Admin admin();
 
+    /** Rate limits per organisation and per key (§10). */
+    RateLimits rateLimits();
+
     /** Start-up bootstrap of an organisation and an API key. */
     Bootstrap bootstrap();
 
@@ -205,6 +208,20 @@ public interface CascadeConfig {
         double prospect();
     }
 
+    interface RateLimits {
+        /** Whether public requests are rate limited. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** Requests per minute an organisation may make, unless the organisation has its own limit. */
+        @WithDefault("60")
+        int organizationPerMinute();
+
+        /** Requests per minute one API key may make, unless its organisation has its own per-key limit. */
+        @WithDefault("30")
+        int keyPerMinute();
+    }
+
     interface Admin {
         /** Operator token for `/api/v1/admin` (`GATEWAY_ADMIN_TOKEN`); without one the operator API is closed. */
         Optional<String> token();
@@ -225,6 +242,14 @@ public interface CascadeConfig {
         /** Credits the bootstrap organisation starts with. */
         @WithDefault("100000")
         double credits();
+
+        /** Requests per minute of the bootstrap organisation (generous: it is what local scripts use). */
+        @WithDefault("1200")
+        int organizationPerMinute();
+
+        /** Requests per minute of each bootstrap organisation key. */
+        @WithDefault("600")
+        int keyPerMinute();
     }
 
     interface Topics {

@@ -1,0 +1,76 @@
+package dev.cascade.accounts;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.quarkus.scheduler.Scheduled;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+import dev.cascade.config.CascadeConfig;
+
+/**
+ * Rate limits per organisation and per key (§10), in fixed one-minute windows counted in PostgreSQL so that they
+ * hold across every gateway replica. One statement per request counts both scopes and returns their totals.
+ */
+@ApplicationScoped
+public class RateLimiter {
+    static final String HIT_SQL = """
+            INSERT INTO rate_limit_windows (scope, window_start, hits)
+            VALUES ($1, date_trunc('minute', now()), 1), ($2, date_trunc('minute', now()), 1)
+            ON CONFLICT (scope, window_start) DO UPDATE SET hits = rate_limit_windows.hits + 1
+            RETURNING scope, hits,
+                      ceil(extract(epoch FROM (window_start + interval '1 minute' - now())))::int AS reset
+            """;
+
+    private final Pool pool;
+    private final CascadeConfig.RateLimits config;
+
+    public RateLimiter(Pool pool, CascadeConfig config) {
+        this.pool = pool;
+        this.config = config.rateLimits();
+    }
+
+    /** Counts one request of the principal; null when rate limiting is switched off. */
+    public Uni<RateDecision> hit(Principal principal) {
+        if (!config.enabled()) {
+            return Uni.createFrom().nullItem();
+        }
+        int orgLimit =
+                principal.requestsPerMinute() != null ? principal.requestsPerMinute() : config.organizationPerMinute();
+        int keyLimit =
+                principal.keyRequestsPerMinute() != null ? principal.keyRequestsPerMinute() : config.keyPerMinute();
+        String orgScope = "org:" + principal.orgId();
+        String keyScope = "key:" + principal.keyId();
+        return pool.preparedQuery(HIT_SQL).execute(Tuple.of(orgScope, keyScope)).map(rows -> {
+            int orgHits = 0;
+            int keyHits = 0;
+            int reset = 60;
+            for (Row row : rows) {
+                if (orgScope.equals(row.getString("scope"))) {
+                    orgHits = row.getInteger("hits");
+                } else {
+                    keyHits = row.getInteger("hits");
+                }
+                reset = Math.max(1, row.getInteger("reset"));
+            }
+            int orgLeft = orgLimit - orgHits;
+            int keyLeft = keyLimit - keyHits;
+            boolean keyBinds = keyLeft < orgLeft;
+            int limit = keyBinds ? keyLimit : orgLimit;
+            int left = Math.min(orgLeft, keyLeft);
+            return new RateDecision(left >= 0, limit, Math.max(0, left), reset);
+        });
+    }
+
+    /** Forgets finished windows. */
+    @Scheduled(every = "60s", delayed = "30s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    Uni<Void> purge() {
+        return pool.query("DELETE FROM rate_limit_windows WHERE window_start < now() - interval '2 minutes'")
+                .execute()
+                .replaceWithVoid()
+                .onFailure()
+                .recoverWithNull();
+    }
+}
