@@ -9,10 +9,12 @@ import jakarta.enterprise.context.ApplicationScoped;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quarkus.logging.Log;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
+import io.vertx.pgclient.PgException;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 import dev.cascade.events.Channels;
@@ -92,15 +94,37 @@ public class ResultAggregator {
 
     @Incoming(Channels.RESULTS_IN)
     public Uni<Void> settle(List<String> records) {
+        return settleBatch(records).onFailure(ResultAggregator::isDataError).recoverWithUni(failure -> {
+            // A record the database refuses (a foreign producer's out-of-range value, say) must not block
+            // the records around it: settle them one by one and skip what is refused.
+            Log.warnf(
+                    "A batch of %d results was refused (%s); settling them one by one",
+                    records.size(), failure.getMessage());
+            return Multi.createFrom()
+                    .iterable(records)
+                    .onItem()
+                    .transformToUniAndConcatenate(record -> settleBatch(List.of(record))
+                            .onFailure(ResultAggregator::isDataError)
+                            .recoverWithItem(refused -> {
+                                Log.errorf("Skipping a result record the database refuses: %s", refused.getMessage());
+                                return null;
+                            }))
+                    .collect()
+                    .last()
+                    .replaceWithVoid();
+        });
+    }
+
+    private Uni<Void> settleBatch(List<String> records) {
         Tuple batch = toBatch(records);
         if (batch == null) {
             return Uni.createFrom().voidItem();
         }
         return pool.withTransaction(conn -> conn.preparedQuery(SETTLE_SQL).execute(batch))
-                .onFailure()
+                .onFailure(failure -> !isDataError(failure))
                 .invoke(failure -> Log.warnf(
                         "Settling a batch of %d results failed, retrying: %s", records.size(), failure.getMessage()))
-                .onFailure()
+                .onFailure(failure -> !isDataError(failure))
                 .retry()
                 .withBackOff(Duration.ofMillis(200), Duration.ofSeconds(10))
                 .indefinitely()
@@ -118,6 +142,14 @@ public class ResultAggregator {
                     }
                 })
                 .replaceWithVoid();
+    }
+
+    /** SQLSTATE classes 22 (data exception) and 23 (integrity): retrying the same input cannot help. */
+    static boolean isDataError(Throwable failure) {
+        if (failure instanceof PgException pg && pg.getSqlState() != null) {
+            return pg.getSqlState().startsWith("22") || pg.getSqlState().startsWith("23");
+        }
+        return false;
     }
 
     /** The batch as parallel arrays for {@code unnest}; null when no record in it is readable. */
@@ -141,15 +173,25 @@ public class ResultAggregator {
                 }
                 ObjectNode item = ((ObjectNode) node).deepCopy();
                 item.remove(List.of("workflow_id", "org_id", "enrichment_type", "charged_credits", "trace"));
+                String result = json.mapper().writeValueAsString(item);
+                String trace = node.has("trace") ? node.get("trace").toString() : "[]";
+                JsonNode numbers = node.path("personal_phone_numbers");
+                double charged = node.path("charged_credits").asDouble(0);
+                if (!Double.isFinite(charged) || charged < 0 || charged > 1_000_000) {
+                    throw new IllegalArgumentException("charged_credits out of range");
+                }
+                String error =
+                        node.hasNonNull("error") ? node.get("error").asText().replace("\u0000", "") : null;
+                // Every check is done: only now is the record added, to every column at once, so the arrays stay
+                // aligned row by row.
                 ids.add(taskId);
                 statuses.add(status);
-                results.add(json.mapper().writeValueAsString(item));
-                traces.add(node.has("trace") ? node.get("trace").toString() : "[]");
+                results.add(result);
+                traces.add(trace);
                 emails.add(node.hasNonNull("primary_email"));
-                JsonNode numbers = node.path("personal_phone_numbers");
                 phones.add(numbers.isArray() && !numbers.isEmpty());
-                credits.add(node.path("charged_credits").asDouble(0));
-                errors.add(node.hasNonNull("error") ? node.get("error").asText() : null);
+                credits.add(charged);
+                errors.add(error);
             } catch (Exception unreadable) {
                 // A record the waterfall did not write cannot settle anything; it is skipped, not retried.
                 Log.warnf(

@@ -201,7 +201,14 @@ public class WebhookSender {
         Uni<String> body = event.payload() != null
                 ? Uni.createFrom().item(event.payload())
                 : payloads.completed(event.orgId(), event.workflowId());
-        return body.chain(payload -> send(event, payload).chain(result -> record(event, payload, result)))
+        return body.chain(payload -> send(event, payload).chain(result -> {
+                    if (stopping.get()) {
+                        // Shutting down cut this attempt short: leave it claimed, so that after the claim expires
+                        // it is logged as interrupted and made again, rather than counted as a receiver's failure.
+                        return Uni.createFrom().voidItem();
+                    }
+                    return record(event, payload, result);
+                }))
                 .onFailure()
                 .recoverWithUni(failure -> {
                     Log.errorf(

@@ -61,8 +61,16 @@ class DuplicateResultTest {
             }
         }
         String firstResult = result(first, workflowId, org, "a@acme.com");
+        String hostile = result(first, workflowId, org, "evil@acme.com")
+                .replace("\"charged_credits\":1.0", "\"charged_credits\":1e300");
         String secondResult = result(second, workflowId, org, "b@acme.com");
         try (KafkaProducer<String, String> producer = producer()) {
+            // A foreign record with an absurd charge, and one that is not JSON, are skipped without holding up
+            // the records around them.
+            producer.send(new ProducerRecord<>("enrichment.results", workflowId, hostile))
+                    .get();
+            producer.send(new ProducerRecord<>("enrichment.results", workflowId, "not json at all"))
+                    .get();
             // The first result three times, in one batch and later again.
             producer.send(new ProducerRecord<>("enrichment.results", workflowId, firstResult))
                     .get();
