@@ -202,7 +202,7 @@ public class WebhookSender {
                 ? Uni.createFrom().item(event.payload())
                 : payloads.completed(event.orgId(), event.workflowId());
         return body.chain(payload -> send(event, payload).chain(result -> {
-                    if (stopping.get()) {
+                    if (stopping.get() && !"succeeded".equals(result.status())) {
                         // Shutting down cut this attempt short: leave it claimed, so that after the claim expires
                         // it is logged as interrupted and made again, rather than counted as a receiver's failure.
                         return Uni.createFrom().voidItem();
