@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.UUID;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -37,6 +38,7 @@ public class IntakeService {
     static final String STARTED_MESSAGE = "Bulk enrichment workflow started successfully";
 
     private final Pool pool;
+    private final MeterRegistry meters;
     private final EgressPolicy egress;
     private final LeadLists leadLists;
     private final TaskPublisher publisher;
@@ -51,7 +53,9 @@ public class IntakeService {
             TaskPublisher publisher,
             WorkflowLifecycle lifecycle,
             Json json,
-            CascadeConfig config) {
+            CascadeConfig config,
+            MeterRegistry meters) {
+        this.meters = meters;
         this.pool = pool;
         this.egress = egress;
         this.leadLists = leadLists;
@@ -119,6 +123,18 @@ public class IntakeService {
                             Times.now(),
                             request.custom());
                     return dispatch(workflowId, records, started);
+                })
+                .invoke(() -> {
+                    meters.counter(
+                                    "cascade.intake.workflows",
+                                    "type",
+                                    request.enrichmentType().wire())
+                            .increment();
+                    meters.counter(
+                                    "cascade.intake.contacts",
+                                    "type",
+                                    request.enrichmentType().wire())
+                            .increment(taskIds.size());
                 })
                 .map(ignored -> new BulkResponse(workflowId, "started", STARTED_MESSAGE, taskIds, taskIds.size()));
     }

@@ -1,7 +1,10 @@
 package dev.cascade.waterfall;
 
+import java.util.concurrent.TimeUnit;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -29,8 +32,11 @@ public class WaterfallConsumer {
     private final WorkflowProgress progress;
     private final Json json;
     private final CascadeConfig config;
+    private final MeterRegistry meters;
 
-    public WaterfallConsumer(Waterfall waterfall, WorkflowProgress progress, Json json, CascadeConfig config) {
+    public WaterfallConsumer(
+            Waterfall waterfall, WorkflowProgress progress, Json json, CascadeConfig config, MeterRegistry meters) {
+        this.meters = meters;
         this.waterfall = waterfall;
         this.progress = progress;
         this.json = json;
@@ -58,6 +64,7 @@ public class WaterfallConsumer {
             return Uni.createFrom().completionStage(message.nack(unreadable)).replaceWith(() -> null);
         }
         TaskRecord current = task;
+        long started = System.nanoTime();
         return progress.markRunning(task.workflowId())
                 .onFailure()
                 .recoverWithNull()
@@ -71,6 +78,12 @@ public class WaterfallConsumer {
                             current.workflowId());
                     return Waterfall.failed(current, "internal error");
                 })
+                .invoke(outcome -> Timer.builder("cascade.waterfall.tasks")
+                        .description("Tasks run by the waterfall, by enrichment type and outcome")
+                        .tag("type", current.enrichmentType())
+                        .tag("status", outcome.item().status())
+                        .register(meters)
+                        .record(System.nanoTime() - started, TimeUnit.NANOSECONDS))
                 .map(outcome -> toResultMessage(message, current, outcome));
     }
 

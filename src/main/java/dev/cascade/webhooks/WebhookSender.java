@@ -8,12 +8,16 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.event.ObservesAsync;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.scheduler.Scheduled;
@@ -74,12 +78,20 @@ public class WebhookSender {
     private final EgressPolicy egress;
     private final CascadeConfig.Webhooks config;
     private final Vertx vertx;
+    private final MeterRegistry meters;
     private final AtomicBoolean claiming = new AtomicBoolean();
-    private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+    private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final AtomicBoolean again = new AtomicBoolean();
 
-    public WebhookSender(Pool pool, Vertx vertx, WebhookPayloads payloads, EgressPolicy egress, CascadeConfig config) {
+    public WebhookSender(
+            Pool pool,
+            Vertx vertx,
+            WebhookPayloads payloads,
+            EgressPolicy egress,
+            CascadeConfig config,
+            MeterRegistry meters) {
+        this.meters = meters;
         this.pool = pool;
         this.vertx = vertx;
         this.payloads = payloads;
@@ -263,6 +275,11 @@ public class WebhookSender {
     }
 
     private Uni<Void> record(Claimed event, String payload, Result result) {
+        Timer.builder("cascade.webhooks.attempts")
+                .description("Webhook delivery attempts, by outcome")
+                .tag("outcome", result.status())
+                .register(meters)
+                .record(result.durationMs(), TimeUnit.MILLISECONDS);
         List<Duration> schedule = config.schedule();
         String eventStatus;
         OffsetDateTime next = null;
@@ -279,6 +296,7 @@ public class WebhookSender {
             next = OffsetDateTime.now(ZoneOffset.UTC).plus(delay);
         } else {
             eventStatus = "exhausted";
+            meters.counter("cascade.webhooks.exhausted").increment();
             Log.warnf(
                     "Webhook %s of workflow %s exhausted after %d attempts; results stay available by polling",
                     event.eventId(), event.workflowId(), event.attempt());

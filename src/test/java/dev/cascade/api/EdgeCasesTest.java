@@ -140,6 +140,10 @@ class EdgeCasesTest {
 
     @Test
     void healthMetricsAndOpenApiAreServed() {
+        var tenant = Gateway.newTenant("metrics-" + UUID.randomUUID());
+        tenant.awaitTerminal(
+                tenant.submit(java.util.Map.of("contacts", java.util.List.of(Gateway.person(1)))),
+                java.time.Duration.ofSeconds(30));
         given().get("/q/health/ready")
                 .then()
                 .statusCode(200)
@@ -148,7 +152,12 @@ class EdgeCasesTest {
                 .body(containsString("tasks-in"))
                 .body(containsString("results-in"));
         given().get("/q/health/live").then().statusCode(200);
-        given().get("/q/metrics").then().statusCode(200).body(containsString("http_server_requests"));
+        given().get("/q/metrics")
+                .then()
+                .statusCode(200)
+                .body(containsString("http_server_requests"))
+                .body(containsString("cascade_intake_workflows_total"))
+                .body(containsString("cascade_waterfall_tasks_seconds_count"));
         given().get("/q/openapi").then().statusCode(200).body(containsString("/api/v1/public/enrich/bulk"));
     }
 }
