@@ -13,6 +13,9 @@ import jakarta.ws.rs.core.MediaType;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.smallrye.mutiny.Uni;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import dev.cascade.accounts.Principal;
@@ -57,6 +60,11 @@ public class EnrichResource {
     @Path("/bulk")
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Submit up to 250 contacts for enrichment")
+    @RequestBody(
+            content =
+                    @Content(
+                            mediaType = MediaType.APPLICATION_JSON,
+                            schema = @Schema(implementation = BulkRequestDoc.class)))
     public Uni<BulkResponse> bulk(byte[] body) {
         Principal who = principal.get();
         var request =

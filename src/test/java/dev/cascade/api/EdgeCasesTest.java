@@ -158,6 +158,12 @@ class EdgeCasesTest {
                 .body(containsString("http_server_requests"))
                 .body(containsString("cascade_intake_workflows_total"))
                 .body(containsString("cascade_waterfall_tasks_seconds_count"));
-        given().get("/q/openapi").then().statusCode(200).body(containsString("/api/v1/public/enrich/bulk"));
+        given().get("/q/openapi")
+                .then()
+                .statusCode(200)
+                .body(containsString("/api/v1/public/enrich/bulk"))
+                .body(containsString("BulkRequest"))
+                .body(containsString("linkedin_url"))
+                .body(containsString("workflow_id"));
     }
 }
