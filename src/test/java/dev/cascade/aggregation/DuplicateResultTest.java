@@ -4,24 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.util.List;
-import java.util.Properties;
 import java.util.UUID;
 
 import io.quarkus.test.junit.QuarkusTest;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 
+import dev.cascade.testing.Db;
 import dev.cascade.testing.Gateway;
 import dev.cascade.testing.Gateway.Tenant;
-import dev.cascade.testing.KafkaResource;
-import dev.cascade.testing.PostgresResource;
+import dev.cascade.testing.KafkaClients;
 
 /** Result records are delivered at least once; the aggregator must count each task exactly once. */
 @QuarkusTest
@@ -35,14 +30,9 @@ class DuplicateResultTest {
         UUID first = UUID.randomUUID();
         UUID second = UUID.randomUUID();
         // A workflow of two tasks whose dispatch is confirmed, so only the records below can settle it.
-        try (Connection conn = DriverManager.getConnection(PostgresResource.jdbcUrl())) {
-            UUID list = UUID.randomUUID();
-            exec(
-                    conn,
-                    "INSERT INTO lead_lists (id, org_id, name, is_default) VALUES (?, ?, 'DEFAULT', true)",
-                    list,
-                    org);
-            exec(
+        try (Connection conn = Db.connect()) {
+            UUID list = Db.defaultList(conn, org);
+            Db.exec(
                     conn,
                     "INSERT INTO workflows (id, org_id, lead_list_id, enrichment_type, status, total_prospects,"
                             + " dispatched_at) VALUES (?, ?, ?, 'partial', 'pending', 2, now())",
@@ -50,7 +40,7 @@ class DuplicateResultTest {
                     org,
                     list);
             for (UUID task : List.of(first, second)) {
-                exec(
+                Db.exec(
                         conn,
                         "INSERT INTO tasks (id, workflow_id, org_id, lead_list_id, idx, status, contact)"
                                 + " VALUES (?, ?, ?, ?, 0, 'pending', '{}'::jsonb)",
@@ -64,7 +54,7 @@ class DuplicateResultTest {
         String hostile = result(first, workflowId, org, "evil@acme.com")
                 .replace("\"charged_credits\":1.0", "\"charged_credits\":1e300");
         String secondResult = result(second, workflowId, org, "b@acme.com");
-        try (KafkaProducer<String, String> producer = producer()) {
+        try (KafkaProducer<String, String> producer = KafkaClients.producer()) {
             // A foreign record with an absurd charge, and one that is not JSON, are skipped without holding up
             // the records around them.
             producer.send(new ProducerRecord<>("enrichment.results", workflowId, hostile))
@@ -105,14 +95,9 @@ class DuplicateResultTest {
         String workflowId = "public_bulk_" + UUID.randomUUID();
         UUID ok = UUID.randomUUID();
         UUID bad = UUID.randomUUID();
-        try (Connection conn = DriverManager.getConnection(PostgresResource.jdbcUrl())) {
-            UUID list = UUID.randomUUID();
-            exec(
-                    conn,
-                    "INSERT INTO lead_lists (id, org_id, name, is_default) VALUES (?, ?, 'DEFAULT', true)",
-                    list,
-                    org);
-            exec(
+        try (Connection conn = Db.connect()) {
+            UUID list = Db.defaultList(conn, org);
+            Db.exec(
                     conn,
                     "INSERT INTO workflows (id, org_id, lead_list_id, enrichment_type, status, total_prospects,"
                             + " webhook_url, dispatched_at) VALUES (?, ?, ?, 'partial', 'pending', 2,"
@@ -121,7 +106,7 @@ class DuplicateResultTest {
                     org,
                     list);
             for (UUID task : List.of(ok, bad)) {
-                exec(
+                Db.exec(
                         conn,
                         "INSERT INTO tasks (id, workflow_id, org_id, lead_list_id, idx, status, contact)"
                                 + " VALUES (?, ?, ?, ?, 0, 'pending', '{}'::jsonb)",
@@ -134,7 +119,7 @@ class DuplicateResultTest {
         String failed = "{\"task_id\":\"" + bad + "\",\"status\":\"failed\",\"error\":\"all providers failed\","
                 + "\"workflow_id\":\"" + workflowId + "\",\"org_id\":\"" + org
                 + "\",\"enrichment_type\":\"partial\",\"charged_credits\":0,\"trace\":[]}";
-        try (KafkaProducer<String, String> producer = producer()) {
+        try (KafkaProducer<String, String> producer = KafkaClients.producer()) {
             producer.send(new ProducerRecord<>(
                             "enrichment.results", workflowId, result(ok, workflowId, org, "c@acme.com")))
                     .get();
@@ -156,22 +141,5 @@ class DuplicateResultTest {
                 + "\",\"primary_email_status\":\"reliable\",\"other_emails\":[],\"personal_phone_numbers\":[],"
                 + "\"phones\":[],\"workflow_id\":\"" + workflowId + "\",\"org_id\":\"" + org
                 + "\",\"enrichment_type\":\"partial\",\"charged_credits\":1.0,\"trace\":[]}";
-    }
-
-    private static KafkaProducer<String, String> producer() {
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaResource.bootstrapServers());
-        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        return new KafkaProducer<>(props);
-    }
-
-    private static void exec(Connection conn, String sql, Object... params) throws Exception {
-        try (PreparedStatement statement = conn.prepareStatement(sql)) {
-            for (int i = 0; i < params.length; i++) {
-                statement.setObject(i + 1, params[i]);
-            }
-            statement.executeUpdate();
-        }
     }
 }

@@ -143,16 +143,7 @@ class PipelineTest {
                 "contacts",
                 companies));
         tenant.awaitTerminal(workflowId, Duration.ofSeconds(60));
-        List<Object> rows = given().auth()
-                .oauth2(tenant.key())
-                .queryParam("workflow_id", workflowId)
-                .queryParam("include_results", "true")
-                .get("/api/v1/public/enrich/status")
-                .then()
-                .statusCode(200)
-                .extract()
-                .jsonPath()
-                .getList("workflow.results");
+        List<Object> rows = tenant.results(workflowId).getList("workflow.results");
         assertThat(rows.size()).isGreaterThan(250);
         await().atMost(Duration.ofSeconds(30))
                 .until(() ->
@@ -303,15 +294,7 @@ class PipelineTest {
             String workflowId = tenant.submit(Map.of("enrichment_type", type, "contacts", contacts));
             JsonPath status = tenant.awaitTerminal(workflowId, Duration.ofSeconds(30));
             assertThat(status.getString("workflow.status")).as(type).isEqualTo("completed");
-            JsonPath results = given().auth()
-                    .oauth2(tenant.key())
-                    .queryParam("workflow_id", workflowId)
-                    .queryParam("include_results", "true")
-                    .get("/api/v1/public/enrich/status")
-                    .then()
-                    .statusCode(200)
-                    .extract()
-                    .jsonPath();
+            JsonPath results = tenant.results(workflowId);
             List<Map<String, Object>> rows = results.getList("workflow.results");
             switch (type) {
                 case "none" -> {

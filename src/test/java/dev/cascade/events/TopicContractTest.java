@@ -8,19 +8,16 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
 
 import io.quarkus.test.junit.QuarkusTest;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 
 import dev.cascade.testing.Gateway;
 import dev.cascade.testing.Gateway.Tenant;
-import dev.cascade.testing.KafkaResource;
+import dev.cascade.testing.KafkaClients;
 
 /** What another team's plain Kafka consumer sees of a workflow (contract §8). */
 @QuarkusTest
@@ -33,7 +30,7 @@ class TopicContractTest {
         List<ConsumerRecord<String, String>> tasks = new ArrayList<>();
         List<ConsumerRecord<String, String>> results = new ArrayList<>();
         List<ConsumerRecord<String, String>> lifecycle = new ArrayList<>();
-        try (KafkaConsumer<String, String> consumer = consumer()) {
+        try (KafkaConsumer<String, String> consumer = KafkaClients.consumer("contract-test", "latest")) {
             consumer.subscribe(List.of("enrichment.tasks", "enrichment.results", "enrichment.workflows"));
             await().atMost(Duration.ofSeconds(20)).until(() -> {
                 consumer.poll(Duration.ofMillis(100));
@@ -95,15 +92,5 @@ class TopicContractTest {
     private static String header(ConsumerRecord<String, String> record, String name) {
         var header = record.headers().lastHeader(name);
         return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
-    }
-
-    private static KafkaConsumer<String, String> consumer() {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaResource.bootstrapServers());
-        props.put(ConsumerConfig.GROUP_ID_CONFIG, "contract-test-" + UUID.randomUUID());
-        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
-        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        return new KafkaConsumer<>(props);
     }
 }

@@ -3,17 +3,15 @@ package dev.cascade.intake;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.util.UUID;
 
 import io.quarkus.test.junit.QuarkusTest;
 import org.junit.jupiter.api.Test;
 
+import dev.cascade.testing.Db;
 import dev.cascade.testing.Gateway;
 import dev.cascade.testing.Gateway.Tenant;
-import dev.cascade.testing.PostgresResource;
 
 /** A crash between the commit and the publish must not strand a workflow's tasks. */
 @QuarkusTest
@@ -25,14 +23,9 @@ class DispatchSweeperTest {
         UUID org = UUID.fromString(tenant.orgId());
         String workflowId = "public_bulk_" + UUID.randomUUID();
         // What a gateway that died right after committing leaves behind: rows, and no record on the topic.
-        try (Connection conn = DriverManager.getConnection(PostgresResource.jdbcUrl())) {
-            UUID list = UUID.randomUUID();
-            exec(
-                    conn,
-                    "INSERT INTO lead_lists (id, org_id, name, is_default) VALUES (?, ?, 'DEFAULT', true)",
-                    list,
-                    org);
-            exec(
+        try (Connection conn = Db.connect()) {
+            UUID list = Db.defaultList(conn, org);
+            Db.exec(
                     conn,
                     "INSERT INTO workflows (id, org_id, lead_list_id, enrichment_type, status, total_prospects,"
                             + " options, created_at) VALUES (?, ?, ?, 'partial', 'pending', 3, '{}'::jsonb,"
@@ -41,7 +34,7 @@ class DispatchSweeperTest {
                     org,
                     list);
             for (int i = 0; i < 3; i++) {
-                exec(
+                Db.exec(
                         conn,
                         "INSERT INTO tasks (id, workflow_id, org_id, lead_list_id, idx, status, contact) VALUES"
                                 + " (?, ?, ?, ?, ?, 'pending', ?::jsonb)",
@@ -67,14 +60,9 @@ class DispatchSweeperTest {
         UUID org = UUID.fromString(tenant.orgId());
         String workflowId = "public_bulk_" + UUID.randomUUID();
         // Dispatched, one task settled, then nothing for longer than the stall timeout: its records were lost.
-        try (Connection conn = DriverManager.getConnection(PostgresResource.jdbcUrl())) {
-            UUID list = UUID.randomUUID();
-            exec(
-                    conn,
-                    "INSERT INTO lead_lists (id, org_id, name, is_default) VALUES (?, ?, 'DEFAULT', true)",
-                    list,
-                    org);
-            exec(
+        try (Connection conn = Db.connect()) {
+            UUID list = Db.defaultList(conn, org);
+            Db.exec(
                     conn,
                     "INSERT INTO workflows (id, org_id, lead_list_id, enrichment_type, status, total_prospects,"
                             + " completed_prospects, options, created_at, dispatched_at, last_progress_at) VALUES (?, ?, ?,"
@@ -83,7 +71,7 @@ class DispatchSweeperTest {
                     workflowId,
                     org,
                     list);
-            exec(
+            Db.exec(
                     conn,
                     "INSERT INTO tasks (id, workflow_id, org_id, lead_list_id, idx, status, contact, result) VALUES"
                             + " (?, ?, ?, ?, 0, 'completed', '{}'::jsonb, '{}'::json)",
@@ -92,7 +80,7 @@ class DispatchSweeperTest {
                     org,
                     list);
             for (int i = 1; i < 3; i++) {
-                exec(
+                Db.exec(
                         conn,
                         "INSERT INTO tasks (id, workflow_id, org_id, lead_list_id, idx, status, contact) VALUES"
                                 + " (?, ?, ?, ?, ?, 'pending', ?::jsonb)",
@@ -107,14 +95,5 @@ class DispatchSweeperTest {
         var status = tenant.awaitTerminal(workflowId, Duration.ofSeconds(40));
         assertThat(status.getString("workflow.status")).isEqualTo("completed");
         assertThat(status.getInt("workflow.completed_prospects")).isEqualTo(3);
-    }
-
-    private static void exec(Connection conn, String sql, Object... params) throws Exception {
-        try (PreparedStatement statement = conn.prepareStatement(sql)) {
-            for (int i = 0; i < params.length; i++) {
-                statement.setObject(i + 1, params[i]);
-            }
-            statement.executeUpdate();
-        }
     }
 }

@@ -73,6 +73,20 @@ public final class Gateway {
                     .jsonPath();
         }
 
+        /** The workflow's status answer with every result item (`include_results=true`). */
+        public JsonPath results(String workflowId) {
+            return given().auth()
+                    .oauth2(key)
+                    .queryParam("workflow_id", workflowId)
+                    .queryParam("include_results", "true")
+                    .when()
+                    .get("/api/v1/public/enrich/status")
+                    .then()
+                    .statusCode(200)
+                    .extract()
+                    .jsonPath();
+        }
+
         /** Waits for the workflow to reach a terminal status and returns its status answer. */
         public JsonPath awaitTerminal(String workflowId, Duration atMost) {
             await().atMost(atMost)

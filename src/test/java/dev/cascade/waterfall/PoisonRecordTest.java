@@ -7,23 +7,18 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
 
 import io.quarkus.test.junit.QuarkusTest;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 
 import dev.cascade.testing.Gateway;
 import dev.cascade.testing.Gateway.Tenant;
-import dev.cascade.testing.KafkaResource;
+import dev.cascade.testing.KafkaClients;
 
 /** A task record that cannot be read goes to the dead-letter topic and the consumer carries on. */
 @QuarkusTest
@@ -32,11 +27,7 @@ class PoisonRecordTest {
     @Test
     void anUnreadableTaskRecordIsDeadLetteredAndLaterTasksStillRun() throws Exception {
         String key = "poison-" + UUID.randomUUID();
-        Properties producerProps = new Properties();
-        producerProps.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaResource.bootstrapServers());
-        producerProps.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        producerProps.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(producerProps)) {
+        try (KafkaProducer<String, String> producer = KafkaClients.producer()) {
             producer.send(new ProducerRecord<>("enrichment.tasks", key, "{not json"))
                     .get();
             producer.send(new ProducerRecord<>("enrichment.tasks", key + "-2", "{\"task_id\":\"nope\"}"))
@@ -47,14 +38,8 @@ class PoisonRecordTest {
         assertThat(tenant.awaitTerminal(workflowId, Duration.ofSeconds(30)).getString("workflow.status"))
                 .isEqualTo("completed");
 
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaResource.bootstrapServers());
-        props.put(ConsumerConfig.GROUP_ID_CONFIG, "dlq-reader-" + UUID.randomUUID());
-        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         List<ConsumerRecord<String, String>> dead = new ArrayList<>();
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props)) {
+        try (KafkaConsumer<String, String> consumer = KafkaClients.consumer("dlq-reader", "earliest")) {
             consumer.subscribe(List.of("enrichment.tasks.dlq"));
             await().atMost(Duration.ofSeconds(20)).until(() -> {
                 consumer.poll(Duration.ofMillis(200)).forEach(r -> {
