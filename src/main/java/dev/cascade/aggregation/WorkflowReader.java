@@ -46,53 +46,53 @@ public class WorkflowReader {
                 });
     }
 
-    /** The workflow's result items in input order; a prospecting task gives one item per prospect. */
-    public Uni<List<JsonNode>> results(String workflowId, int limit) {
+    /** Result items of a workflow: the first {@code limit} of them, and how many there are in all. */
+    public record ResultPage(List<JsonNode> items, int total) {}
+
+    /**
+     * The workflow's result items in input order (a prospecting task gives one item per prospect; a pending task
+     * only its id and status), at most {@code limit} of them, with the count of all.
+     */
+    public Uni<ResultPage> results(String workflowId, int limit) {
         return pool.preparedQuery(
-                        "SELECT id, status, result::text AS result FROM tasks WHERE workflow_id = $1" + " ORDER BY idx")
+                        "SELECT id, status, result::text AS result FROM tasks WHERE workflow_id = $1 ORDER BY idx")
                 .execute(Tuple.of(workflowId))
                 .map(rows -> {
                     List<JsonNode> items = new ArrayList<>();
+                    int total = 0;
                     for (Row row : rows) {
-                        if (items.size() >= limit) {
-                            break;
-                        }
-                        String result = row.getString("result");
-                        if (result == null) {
-                            ObjectNode pending = json.mapper().createObjectNode();
-                            pending.put("task_id", row.getUUID("id").toString());
-                            pending.put("status", row.getString("status"));
-                            items.add(pending);
-                            continue;
-                        }
-                        JsonNode item = parse(result);
-                        JsonNode prospects = item.path("prospects");
-                        if (prospects.isArray()) {
-                            for (JsonNode prospect : prospects) {
-                                if (items.size() < limit) {
-                                    items.add(prospect);
-                                }
+                        for (JsonNode item : rowItems(row)) {
+                            if (items.size() < limit) {
+                                items.add(item);
                             }
-                            if (prospects.isEmpty() && items.size() < limit) {
-                                ObjectNode empty = ((ObjectNode) item).deepCopy();
-                                empty.remove("prospects");
-                                items.add(empty);
-                            }
-                        } else {
-                            items.add(item);
+                            total++;
                         }
                     }
-                    return items;
+                    return new ResultPage(items, total);
                 });
     }
 
-    /** Number of result rows of a terminal workflow (prospecting tasks count one per prospect). */
-    public Uni<Integer> resultCount(String workflowId) {
-        return pool.preparedQuery("SELECT coalesce(sum(CASE WHEN json_typeof(result -> 'prospects') = 'array'"
-                        + " THEN greatest(json_array_length(result -> 'prospects'), 1) ELSE 1 END), 0) AS n"
-                        + " FROM tasks WHERE workflow_id = $1")
-                .execute(Tuple.of(workflowId))
-                .map(rows -> rows.iterator().next().getLong("n").intValue());
+    private List<JsonNode> rowItems(Row row) {
+        String result = row.getString("result");
+        if (result == null) {
+            ObjectNode pending = json.mapper().createObjectNode();
+            pending.put("task_id", row.getUUID("id").toString());
+            pending.put("status", row.getString("status"));
+            return List.of(pending);
+        }
+        JsonNode item = parse(result);
+        JsonNode prospects = item.path("prospects");
+        if (!prospects.isArray()) {
+            return List.of(item);
+        }
+        if (prospects.isEmpty()) {
+            ObjectNode none = ((ObjectNode) item).deepCopy();
+            none.remove("prospects");
+            return List.of(none);
+        }
+        List<JsonNode> each = new ArrayList<>(prospects.size());
+        prospects.forEach(each::add);
+        return each;
     }
 
     /** The organisation's task, or null when it is unknown or another organisation's. */

@@ -100,7 +100,7 @@ public class EnrichResource {
                     return Uni.createFrom().item(Map.<String, Object>of("workflow", view));
                 }
                 return reader.results(id, Integer.MAX_VALUE)
-                        .map(rows -> Map.<String, Object>of("workflow", view.withResults(rows)));
+                        .map(page -> Map.<String, Object>of("workflow", view.withResults(page.items())));
             });
         }
         boolean trace = Flags.parse(includeTrace, "include_trace");

@@ -31,25 +31,24 @@ class WebhookPayloads {
                 return Uni.createFrom().failure(new IllegalStateException("workflow " + workflowId + " is gone"));
             }
             return reader.results(workflowId, limit)
-                    .chain(results -> reader.resultCount(workflowId)
-                            .map(total -> new CompletedPayload(
-                                    COMPLETED,
-                                    workflowId,
-                                    workflow.leadListId(),
-                                    workflow.enrichmentType(),
-                                    workflow.status(),
-                                    new CompletedPayload.Summary(
-                                            workflow.totalProspects(),
-                                            workflow.completedProspects(),
-                                            workflow.failedProspects(),
-                                            workflow.emailsFound(),
-                                            workflow.phonesFound()),
-                                    results,
-                                    limit,
-                                    Math.max(0, total - results.size()),
-                                    "/api/v1/public/enrich/status?workflow_id=" + workflowId + "&include_results=true",
-                                    workflow.completedAt(),
-                                    workflow.custom())))
+                    .map(page -> new CompletedPayload(
+                            COMPLETED,
+                            workflowId,
+                            workflow.leadListId(),
+                            workflow.enrichmentType(),
+                            workflow.status(),
+                            new CompletedPayload.Summary(
+                                    workflow.totalProspects(),
+                                    workflow.completedProspects(),
+                                    workflow.failedProspects(),
+                                    workflow.emailsFound(),
+                                    workflow.phonesFound()),
+                            page.items(),
+                            limit,
+                            page.total() - page.items().size(),
+                            "/api/v1/public/enrich/status?workflow_id=" + workflowId + "&include_results=true",
+                            workflow.completedAt(),
+                            workflow.custom()))
                     .map(json::write);
         });
     }
