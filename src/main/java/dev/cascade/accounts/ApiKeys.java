@@ -10,7 +10,12 @@ import java.util.regex.Pattern;
 /** API key format (§1): `clapi_` + 64 chars of base64url from 48 CSPRNG bytes; stored only as SHA-256. */
 public final class ApiKeys {
     public static final String PREFIX = "clapi_";
-    private static final Pattern FORMAT = Pattern.compile("clapi_[A-Za-z0-9_-]{64}");
+    /**
+     * Keys Cascade issues are `clapi_` + 64 characters; lookups accept any url-safe `clapi_` key of 16 to 128
+     * characters, so an operator-chosen bootstrap key of another length works too.
+     */
+    private static final Pattern FORMAT = Pattern.compile("clapi_[A-Za-z0-9_-]{16,128}");
+
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private ApiKeys() {}

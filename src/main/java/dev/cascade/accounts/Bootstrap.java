@@ -42,7 +42,8 @@ public class Bootstrap {
         boolean generated = config.bootstrap().apiKey().isEmpty();
         String key = config.bootstrap().apiKey().orElseGet(ApiKeys::generate);
         if (!ApiKeys.wellFormed(key)) {
-            Log.error("GATEWAY_BOOTSTRAP_API_KEY is not a clapi_ key (clapi_ + 64 base64url chars); bootstrap skipped");
+            Log.error("GATEWAY_BOOTSTRAP_API_KEY is not a clapi_ key (clapi_ + 16 to 128 base64url characters;"
+                    + " 64 is the standard); bootstrap skipped");
             return;
         }
         String name = config.bootstrap().organizationName();
