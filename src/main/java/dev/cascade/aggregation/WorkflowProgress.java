@@ -1,39 +1,79 @@
 package dev.cascade.aggregation;
 
-import java.util.Collections;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.Set;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 
-import io.smallrye.mutiny.Uni;
+import io.quarkus.logging.Log;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 
-/** Moves a workflow from `pending` to `running` when its first task starts. */
+/**
+ * Marks tasks (and their workflows) `running` when the waterfall starts them. The marks are collected and written
+ * every 100 ms in one statement, so a busy instance pays one small write per tick, not one per task, and the
+ * waterfall never waits for them. A mark never moves a task or workflow back: it applies only to `pending` rows.
+ */
 @ApplicationScoped
 public class WorkflowProgress {
-    private static final int REMEMBERED = 10_000;
+    static final String MARK_SQL = """
+            WITH started AS (
+                UPDATE tasks SET status = 'running' WHERE id = ANY($1) AND status = 'pending' RETURNING workflow_id
+            )
+            UPDATE workflows SET status = 'running'
+             WHERE id IN (SELECT DISTINCT workflow_id FROM started) AND status = 'pending'
+            """;
+    private static final long FLUSH_MS = 100;
+    private static final int MAX_PER_FLUSH = 5000;
 
     private final Pool pool;
-    /** Workflows this instance already marked: their other tasks skip the write. */
-    private final Set<String> marked = Collections.newSetFromMap(Collections.synchronizedMap(new LinkedHashMap<>() {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
-            return size() > REMEMBERED;
-        }
-    }));
+    private final Vertx vertx;
+    private final ConcurrentLinkedQueue<UUID> started = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean flushing = new AtomicBoolean();
+    private volatile long timer = -1;
 
-    public WorkflowProgress(Pool pool) {
+    public WorkflowProgress(Pool pool, Vertx vertx) {
         this.pool = pool;
+        this.vertx = vertx;
     }
 
-    public Uni<Void> markRunning(String workflowId) {
-        if (!marked.add(workflowId)) {
-            return Uni.createFrom().voidItem();
+    void onStart(@Observes StartupEvent event) {
+        timer = vertx.setPeriodic(FLUSH_MS, id -> flush());
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        if (timer >= 0) {
+            vertx.cancelTimer(timer);
         }
-        return pool.preparedQuery("UPDATE workflows SET status = 'running' WHERE id = $1 AND status = 'pending'")
-                .execute(Tuple.of(workflowId))
-                .replaceWithVoid();
+    }
+
+    /** Notes that the waterfall started a task; written with the next flush. */
+    public void started(UUID taskId) {
+        started.add(taskId);
+    }
+
+    private void flush() {
+        if (started.isEmpty() || !flushing.compareAndSet(false, true)) {
+            return;
+        }
+        List<UUID> batch = new ArrayList<>();
+        UUID id;
+        while (batch.size() < MAX_PER_FLUSH && (id = started.poll()) != null) {
+            batch.add(id);
+        }
+        pool.preparedQuery(MARK_SQL)
+                .execute(Tuple.of(batch.toArray(UUID[]::new)))
+                .subscribe()
+                .with(ignored -> flushing.set(false), failure -> {
+                    flushing.set(false);
+                    // Only the `running` display is lost; settling does not depend on it.
+                    Log.warnf("Marking %d tasks running failed: %s", batch.size(), failure.getMessage());
+                });
     }
 }

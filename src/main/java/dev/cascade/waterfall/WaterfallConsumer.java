@@ -65,10 +65,9 @@ public class WaterfallConsumer {
         }
         TaskRecord current = task;
         long started = System.nanoTime();
-        return progress.markRunning(task.workflowId())
-                .onFailure()
-                .recoverWithNull()
-                .chain(() -> waterfall.run(current))
+        progress.started(task.taskId());
+        return waterfall
+                .run(current)
                 .onFailure()
                 .recoverWithItem(failure -> {
                     Log.errorf(
