@@ -18,6 +18,16 @@ record SimulatedPerson(String firstName, String lastName, String domain, String 
             if (parts.length >= 2 && isName(parts[0]) && isName(parts[1])) {
                 first = capitalise(parts[0]);
                 last = capitalise(parts[1]);
+            } else if (parts.length >= 1) {
+                // "janedoe": a known first name followed by the rest.
+                String slug = parts[0];
+                for (String name : Seeds.SLUG_FIRST_NAMES) {
+                    if (slug.length() > name.length() + 1 && slug.startsWith(name) && isName(slug)) {
+                        first = capitalise(name);
+                        last = capitalise(slug.substring(name.length()));
+                        break;
+                    }
+                }
             }
         }
         if (first == null) {

@@ -68,6 +68,16 @@ class SimulatedProvidersTest {
     }
 
     @Test
+    void aLinkedInSlugGivesThePersonsName() {
+        for (String url : List.of("https://www.linkedin.com/in/janedoe", "https://www.linkedin.com/in/jane-doe-42")) {
+            var prospect =
+                    SimulatedPerson.of(new Contact(url, null, null, null, null)).prospect();
+            assertThat(prospect.firstName()).as(url).isEqualTo("Jane");
+            assertThat(prospect.lastName()).as(url).isEqualTo("Doe");
+        }
+    }
+
+    @Test
     void phonesAreE164WithALineType() {
         int hits = 0;
         for (int i = 0; i < 40; i++) {
