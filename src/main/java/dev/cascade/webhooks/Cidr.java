@@ -10,7 +10,7 @@ record Cidr(byte[] network, int prefix) {
         String value = text.trim();
         int slash = value.indexOf('/');
         String address = slash < 0 ? value : value.substring(0, slash);
-        if (!address.matches("[0-9a-fA-F:.]+")) {
+        if (!isIpLiteral(address)) {
             throw new IllegalArgumentException("not an IP block: " + text);
         }
         try {
@@ -25,9 +25,16 @@ record Cidr(byte[] network, int prefix) {
         }
     }
 
-    /** Whether the text looks like an address block rather than a host name. */
-    static boolean looksLikeCidr(String text) {
-        return text.trim().matches("[0-9a-fA-F:.]+(/\\d{1,3})?") && (text.contains(".") || text.contains(":"));
+    /**
+     * Whether the text (an address, or an address block with a prefix length) is an IP literal: a dotted-quad IPv4
+     * address or an IPv6 address. Only literals are parsed, so that parsing never looks a name up in DNS.
+     */
+    static boolean isIpLiteral(String text) {
+        String value = text.trim();
+        int slash = value.indexOf('/');
+        String address = slash < 0 ? value : value.substring(0, slash);
+        return address.matches("\\d{1,3}(\\.\\d{1,3}){3}")
+                || (address.contains(":") && address.matches("[0-9a-fA-F:.]+"));
     }
 
     boolean contains(InetAddress address) {

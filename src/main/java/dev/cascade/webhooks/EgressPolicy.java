@@ -4,6 +4,7 @@ import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -11,8 +12,10 @@ import java.util.Set;
 import java.util.TreeSet;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import io.quarkus.runtime.Startup;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;
+import io.vertx.mutiny.core.WorkerExecutor;
 
 import dev.cascade.config.CascadeConfig;
 
@@ -23,9 +26,13 @@ import dev.cascade.config.CascadeConfig;
  * IPv4-mapped/compatible forms, unless the operator allows a block or host explicitly. Checked at submit and again
  * before every attempt.
  */
+@Startup // a bad `egress-allow` entry fails start-up, not every later request
 @ApplicationScoped
 public class EgressPolicy {
     static final String BLOCKED = "resolves to an address the egress policy does not allow";
+    static final String UNKNOWN_HOST = "unknown host";
+    /** Bound of one DNS lookup; a name server that never answers must not hold anything up. */
+    static final Duration DNS_TIMEOUT = Duration.ofSeconds(3);
 
     /** Blocks that are never a public webhook receiver. IPv4-mapped IPv6 addresses arrive here as IPv4 (Java unwraps them). */
     private static final List<Cidr> BLOCKED_BLOCKS = List.of(
@@ -47,6 +54,7 @@ public class EgressPolicy {
             Cidr.parse("240.0.0.0/4"), // reserved, broadcast
             // IPv6
             Cidr.parse("::/96"), // unspecified, loopback, IPv4-compatible
+            Cidr.parse("::ffff:0:0:0/96"), // IPv4-translated (RFC 2765)
             Cidr.parse("64:ff9b::/96"), // NAT64
             Cidr.parse("64:ff9b:1::/48"), // local-use NAT64
             Cidr.parse("100::/64"), // discard
@@ -60,18 +68,19 @@ public class EgressPolicy {
             Cidr.parse("ff00::/8")); // multicast
 
     private final CascadeConfig.Webhooks config;
-    private final Vertx vertx;
+    private final WorkerExecutor dns;
     private final List<Cidr> allowedBlocks = new ArrayList<>();
     private final Set<String> allowedHosts = new TreeSet<>();
 
     public EgressPolicy(CascadeConfig config, Vertx vertx) {
         this.config = config.webhooks();
-        this.vertx = vertx;
+        // Lookups run on a small pool of their own, unordered, so a slow name server holds up nothing else.
+        this.dns = vertx.createSharedWorkerExecutor("cascade-egress-dns", 8);
         for (String entry : this.config.egressAllow().orElse(List.of())) {
             if (entry.isBlank()) {
                 continue;
             }
-            if (Cidr.looksLikeCidr(entry)) {
+            if (Cidr.isIpLiteral(entry)) {
                 allowedBlocks.add(Cidr.parse(entry));
             } else {
                 allowedHosts.add(entry.trim().toLowerCase(Locale.ROOT));
@@ -104,40 +113,64 @@ public class EgressPolicy {
     }
 
     /**
-     * Null when the URL may be called now, else a short reason. Resolves the host (off the event loop): every
-     * address it resolves to must be allowed. A host that does not resolve is refused only when {@code strict} (at
-     * an attempt); at submit it is accepted, since DNS may answer later, and checked again at every attempt.
+     * What the policy says about a URL now: a refusal (with a short reason), or leave to call it, with the checked
+     * address the connection must go to ({@code address} null: connect by name — an operator-allowed host, or a
+     * host that did not resolve at submit).
      */
+    public record Decision(String refusal, InetAddress address) {
+        static Decision refuse(String reason) {
+            return new Decision(reason, null);
+        }
+
+        static Decision allow(InetAddress address) {
+            return new Decision(null, address);
+        }
+    }
+
+    /** Null when the URL may be accepted at submit, else a short reason (see {@link #decide}). */
     public Uni<String> check(String url, boolean strict) {
+        return decide(url, strict).map(Decision::refusal);
+    }
+
+    /**
+     * Resolves the URL's host off the event loop (on a pool of its own, unordered, within {@link #DNS_TIMEOUT}):
+     * every address it resolves to must be allowed. A host that does not resolve is refused only when {@code strict}
+     * (at an attempt); at submit it is accepted, since DNS may answer later, and checked again at every attempt.
+     */
+    public Uni<Decision> decide(String url, boolean strict) {
         String form = refusal(url);
         if (form != null) {
-            return Uni.createFrom().item(form);
+            return Uni.createFrom().item(Decision.refuse(form));
         }
         String host = hostOf(url);
+        if (host.contains("%")) {
+            return Uni.createFrom().item(Decision.refuse("must not name a scoped address"));
+        }
         if (allowedHosts.contains(host)) {
-            return Uni.createFrom().nullItem();
+            return Uni.createFrom().item(Decision.allow(null));
         }
         if (host.equals("localhost") || host.endsWith(".localhost")) {
-            return Uni.createFrom()
-                    .item(
-                            allowedBlocks.stream().anyMatch(b -> b.contains(InetAddress.getLoopbackAddress()))
-                                    ? null
-                                    : BLOCKED);
+            InetAddress loopback = InetAddress.getLoopbackAddress();
+            return Uni.createFrom().item(allowed(loopback) ? Decision.allow(loopback) : Decision.refuse(BLOCKED));
         }
-        return vertx.executeBlocking(Uni.createFrom().item(() -> {
+        Uni<Decision> lookup = Uni.createFrom().item(() -> {
             InetAddress[] addresses;
             try {
                 addresses = InetAddress.getAllByName(host);
             } catch (UnknownHostException e) {
-                return strict ? "unknown host" : null;
+                return strict ? Decision.refuse(UNKNOWN_HOST) : Decision.allow(null);
             }
             for (InetAddress address : addresses) {
                 if (!allowed(address)) {
-                    return BLOCKED;
+                    return Decision.refuse(BLOCKED);
                 }
             }
-            return null;
-        }));
+            return Decision.allow(addresses[0]);
+        });
+        return dns.executeBlocking(lookup, false)
+                .ifNoItem()
+                .after(DNS_TIMEOUT)
+                .recoverWithItem(() -> strict ? Decision.refuse(UNKNOWN_HOST) : Decision.allow(null));
     }
 
     /** Whether an address may be called: public, or explicitly allowed by the operator. */

@@ -1,6 +1,8 @@
 package dev.cascade.webhooks;
 
 import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -26,6 +28,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.core.buffer.Buffer;
+import io.vertx.mutiny.core.net.SocketAddress;
 import io.vertx.mutiny.ext.web.client.HttpResponse;
 import io.vertx.mutiny.ext.web.client.WebClient;
 import io.vertx.mutiny.ext.web.codec.BodyCodec;
@@ -233,21 +236,31 @@ public class WebhookSender {
     }
 
     private Uni<Result> send(Claimed event, String payload) {
-        return egress.check(event.url(), true).chain(refusal -> {
-            if (refusal != null) {
-                Log.warnf("Webhook %s of workflow %s not sent: %s", event.eventId(), event.workflowId(), refusal);
-                String error = refusal.equals("unknown host") ? "unknown host" : "blocked by egress policy";
+        return egress.decide(event.url(), true).chain(decision -> {
+            if (decision.refusal() != null) {
+                Log.warnf(
+                        "Webhook %s of workflow %s not sent: %s",
+                        event.eventId(), event.workflowId(), decision.refusal());
+                String error = EgressPolicy.UNKNOWN_HOST.equals(decision.refusal())
+                        ? EgressPolicy.UNKNOWN_HOST
+                        : "blocked by egress policy";
                 return Uni.createFrom().item(new Result("failed", null, error, 0, null));
             }
-            return post(event, payload);
+            return post(event, payload, decision.address());
         });
     }
 
-    private Uni<Result> post(Claimed event, String payload) {
+    /**
+     * Posts the event. With a checked address the connection goes to that address (the URL still gives the Host
+     * header and TLS server name), so a DNS answer that changes after the check cannot redirect it.
+     */
+    private Uni<Result> post(Claimed event, String payload, InetAddress address) {
         long started = System.nanoTime();
         long timeoutMs = config.timeout().toMillis();
-        return client.requestAbs(HttpMethod.POST, event.url())
-                .timeout(timeoutMs)
+        var request = address == null
+                ? client.requestAbs(HttpMethod.POST, event.url())
+                : client.requestAbs(HttpMethod.POST, pinned(event.url(), address), event.url());
+        return request.timeout(timeoutMs)
                 .putHeader("Content-Type", "application/json")
                 .putHeader("webhook-id", event.eventId())
                 .putHeader("webhook-timestamp", Long.toString(Instant.now().getEpochSecond()))
@@ -259,6 +272,12 @@ public class WebhookSender {
                 .map(response -> classify(response, started))
                 .onFailure()
                 .recoverWithItem(failure -> new Result("failed", null, shortCause(failure), elapsed(started), null));
+    }
+
+    private static SocketAddress pinned(String url, InetAddress address) {
+        URI uri = URI.create(url);
+        int port = uri.getPort() != -1 ? uri.getPort() : "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
+        return SocketAddress.inetSocketAddress(port, address.getHostAddress());
     }
 
     private Result classify(HttpResponse<Void> response, long started) {

@@ -140,6 +140,35 @@ class EgressPolicyTest {
         assertThat(check(policy, "http://169.254.169.254/latest/meta-data")).isEqualTo(EgressPolicy.BLOCKED);
     }
 
+    @Test
+    void anAllowedUrlComesWithTheAddressToConnectTo() {
+        EgressPolicy policy = policy("127.0.0.0/8", true);
+        assertThat(policy.decide("https://8.8.8.8:8443/hook", true)
+                        .await()
+                        .atMost(Duration.ofSeconds(10))
+                        .address())
+                .hasToString("/8.8.8.8");
+        assertThat(policy.decide("http://localhost:9000/", true)
+                        .await()
+                        .atMost(Duration.ofSeconds(10))
+                        .address())
+                .isEqualTo(InetAddress.getLoopbackAddress());
+        assertThat(check(policy, "http://[fe80::1%25eth0]:9000/")).isNotNull();
+        assertThat(check(policy, "https://[::ffff:0:7f00:1]/")).isEqualTo(EgressPolicy.BLOCKED);
+    }
+
+    @Test
+    void theAllowlistTakesOnlyIpLiteralsAsBlocksAndRefusesBadOnesAtOnce() {
+        assertThat(Cidr.isIpLiteral("cafe.de")).isFalse();
+        assertThat(Cidr.isIpLiteral("dead.beef")).isFalse();
+        assertThat(Cidr.isIpLiteral("10.0.0.0/8")).isTrue();
+        assertThat(Cidr.isIpLiteral("fc00::/7")).isTrue();
+        EgressPolicy hosts = policy("cafe.de", false);
+        assertThat(check(hosts, "https://10.0.0.1/")).isEqualTo(EgressPolicy.BLOCKED);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> policy("10.0.0.0/33", false))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
     private static String check(EgressPolicy policy, String url) {
         return policy.check(url, true).await().atMost(Duration.ofSeconds(10));
     }
