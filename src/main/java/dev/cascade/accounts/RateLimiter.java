@@ -24,6 +24,11 @@ public class RateLimiter {
                       ceil(extract(epoch FROM (window_start + interval '1 minute' - now())))::int AS reset
             """;
 
+    static final String GIVE_BACK_SQL = """
+            UPDATE rate_limit_windows SET hits = hits - 1
+             WHERE scope IN ($1, $2) AND window_start = date_trunc('minute', now()) AND hits > 0
+            """;
+
     private final Pool pool;
     private final CascadeConfig.RateLimits config;
 
@@ -43,25 +48,35 @@ public class RateLimiter {
                 principal.keyRequestsPerMinute() != null ? principal.keyRequestsPerMinute() : config.keyPerMinute();
         String orgScope = "org:" + principal.orgId();
         String keyScope = "key:" + principal.keyId();
-        return pool.preparedQuery(HIT_SQL).execute(Tuple.of(orgScope, keyScope)).map(rows -> {
-            int orgHits = 0;
-            int keyHits = 0;
-            int reset = 60;
-            for (Row row : rows) {
-                if (orgScope.equals(row.getString("scope"))) {
-                    orgHits = row.getInteger("hits");
-                } else {
-                    keyHits = row.getInteger("hits");
-                }
-                reset = Math.max(1, row.getInteger("reset"));
-            }
-            int orgLeft = orgLimit - orgHits;
-            int keyLeft = keyLimit - keyHits;
-            boolean keyBinds = keyLeft < orgLeft;
-            int limit = keyBinds ? keyLimit : orgLimit;
-            int left = Math.min(orgLeft, keyLeft);
-            return new RateDecision(left >= 0, limit, Math.max(0, left), reset);
-        });
+        return pool.preparedQuery(HIT_SQL)
+                .execute(Tuple.of(orgScope, keyScope))
+                .map(rows -> {
+                    int orgHits = 0;
+                    int keyHits = 0;
+                    int reset = 60;
+                    for (Row row : rows) {
+                        if (orgScope.equals(row.getString("scope"))) {
+                            orgHits = row.getInteger("hits");
+                        } else {
+                            keyHits = row.getInteger("hits");
+                        }
+                        reset = Math.max(1, row.getInteger("reset"));
+                    }
+                    int orgLeft = orgLimit - orgHits;
+                    int keyLeft = keyLimit - keyHits;
+                    boolean keyBinds = keyLeft < orgLeft;
+                    int limit = keyBinds ? keyLimit : orgLimit;
+                    int left = Math.min(orgLeft, keyLeft);
+                    return new RateDecision(left >= 0, limit, Math.max(0, left), reset);
+                })
+                .call(decision -> decision.allowed()
+                        ? Uni.createFrom().voidItem()
+                        // A refused request takes back what it counted: a key hammering past its own limit must not use
+                        // up
+                        // its organisation's budget for the other keys.
+                        : pool.preparedQuery(GIVE_BACK_SQL)
+                                .execute(Tuple.of(orgScope, keyScope))
+                                .replaceWithVoid());
     }
 
     /** Forgets finished windows. */

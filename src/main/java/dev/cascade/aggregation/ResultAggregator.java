@@ -55,7 +55,9 @@ public class ResultAggregator {
                        emails_found = w.emails_found + t.emails,
                        phones_found = w.phones_found + t.phones,
                        credits_charged = w.credits_charged + t.credits,
-                       last_progress_at = now(),
+                       -- Refreshed at most every 30 s: an unchanged indexed column keeps this a HOT update.
+                       last_progress_at = CASE WHEN w.last_progress_at < now() - interval '30 seconds' THEN now()
+                                               ELSE w.last_progress_at END,
                        status = CASE
                            WHEN w.completed_prospects + t.completed + w.failed_prospects + t.failed < w.total_prospects
                                THEN 'running'

@@ -24,7 +24,8 @@ import io.vertx.mutiny.sqlclient.Tuple;
 public class WorkflowProgress {
     static final String MARK_SQL = """
             WITH started AS (
-                UPDATE tasks SET status = 'running' WHERE id = ANY($1) AND status = 'pending' RETURNING workflow_id
+                UPDATE tasks SET status = 'running', started_at = now() WHERE id = ANY($1) AND status = 'pending'
+                RETURNING workflow_id
             )
             UPDATE workflows SET status = 'running'
              WHERE id IN (SELECT DISTINCT workflow_id FROM started) AND status = 'pending'

@@ -38,8 +38,9 @@ class DispatchSweeper {
     static final String CLAIM_SQL = """
             UPDATE workflows SET dispatch_claimed_until = now() + make_interval(secs => $3)
              WHERE id IN (SELECT id FROM workflows
-                           WHERE ((dispatched_at IS NULL AND created_at < now() - make_interval(secs => $1))
-                                  OR (status IN ('pending', 'running') AND dispatched_at IS NOT NULL
+                           WHERE status IN ('pending', 'running')
+                             AND ((dispatched_at IS NULL AND created_at < now() - make_interval(secs => $1))
+                                  OR (dispatched_at IS NOT NULL
                                       AND last_progress_at < now() - make_interval(secs => $2)))
                              AND (dispatch_claimed_until IS NULL OR dispatch_claimed_until < now())
                            ORDER BY created_at
@@ -132,9 +133,17 @@ class DispatchSweeper {
                                     Times.now(),
                                     custom)
                             : null;
-                    return pool.preparedQuery("SELECT id, idx, contact::text AS contact FROM tasks"
-                                    + " WHERE workflow_id = $1 AND status IN ('pending', 'running') ORDER BY idx")
-                            .execute(Tuple.of(workflowId))
+                    // Undispatched: every unsettled task. Stalled: only tasks lost in flight (running for longer
+                    // than the stall timeout); pending ones are still queued in Kafka.
+                    String tasks = undispatched
+                            ? "SELECT id, idx, contact::text AS contact FROM tasks WHERE workflow_id = $1"
+                                    + " AND status IN ('pending', 'running') ORDER BY idx"
+                            : "SELECT id, idx, contact::text AS contact FROM tasks WHERE workflow_id = $1"
+                                    + " AND status = 'running' AND started_at < now() - make_interval(secs => $2)"
+                                    + " ORDER BY idx";
+                    double stall = config.intake().stallTimeout().toMillis() / 1000.0;
+                    return pool.preparedQuery(tasks)
+                            .execute(undispatched ? Tuple.of(workflowId) : Tuple.of(workflowId, stall))
                             .chain(rows -> {
                                 List<TaskRecord> records = new ArrayList<>();
                                 for (Row row : rows) {

@@ -1,6 +1,7 @@
 package dev.cascade.intake;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.sql.Connection;
 import java.time.Duration;
@@ -59,7 +60,8 @@ class DispatchSweeperTest {
         Tenant tenant = Gateway.newTenant("stalled-" + UUID.randomUUID());
         UUID org = UUID.fromString(tenant.orgId());
         String workflowId = "public_bulk_" + UUID.randomUUID();
-        // Dispatched, one task settled, then nothing for longer than the stall timeout: its records were lost.
+        // Dispatched, one task settled, two started an hour ago and never settled: their records were lost in
+        // flight (say, dead-lettered because their results could not be written).
         try (Connection conn = Db.connect()) {
             UUID list = Db.defaultList(conn, org);
             Db.exec(
@@ -82,8 +84,8 @@ class DispatchSweeperTest {
             for (int i = 1; i < 3; i++) {
                 Db.exec(
                         conn,
-                        "INSERT INTO tasks (id, workflow_id, org_id, lead_list_id, idx, status, contact) VALUES"
-                                + " (?, ?, ?, ?, ?, 'pending', ?::jsonb)",
+                        "INSERT INTO tasks (id, workflow_id, org_id, lead_list_id, idx, status, contact, started_at)"
+                                + " VALUES (?, ?, ?, ?, ?, 'running', ?::jsonb, now() - interval '1 hour')",
                         UUID.randomUUID(),
                         workflowId,
                         org,
@@ -95,5 +97,44 @@ class DispatchSweeperTest {
         var status = tenant.awaitTerminal(workflowId, Duration.ofSeconds(40));
         assertThat(status.getString("workflow.status")).isEqualTo("completed");
         assertThat(status.getInt("workflow.completed_prospects")).isEqualTo(3);
+    }
+
+    @Test
+    void aStalledWorkflowsPendingTasksAreLeftToTheBacklog() throws Exception {
+        Tenant tenant = Gateway.newTenant("backlog-" + UUID.randomUUID());
+        UUID org = UUID.fromString(tenant.orgId());
+        String workflowId = "public_bulk_" + UUID.randomUUID();
+        UUID queued = UUID.randomUUID();
+        // No progress for an hour, but its task was never started: it is waiting in Kafka, not lost.
+        try (Connection conn = Db.connect()) {
+            UUID list = Db.defaultList(conn, org);
+            Db.exec(
+                    conn,
+                    "INSERT INTO workflows (id, org_id, lead_list_id, enrichment_type, status, total_prospects,"
+                            + " options, created_at, dispatched_at, last_progress_at) VALUES (?, ?, ?, 'none',"
+                            + " 'pending', 1, '{}'::jsonb, now() - interval '2 hours', now() - interval '2 hours',"
+                            + " now() - interval '1 hour')",
+                    workflowId,
+                    org,
+                    list);
+            Db.exec(
+                    conn,
+                    "INSERT INTO tasks (id, workflow_id, org_id, lead_list_id, idx, status, contact) VALUES"
+                            + " (?, ?, ?, ?, 0, 'pending', '{\"company_name\":\"Acme\"}'::jsonb)",
+                    queued,
+                    workflowId,
+                    org,
+                    list);
+        }
+        // The sweeper looks at it (and pushes its progress stamp on) but publishes nothing.
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> Gateway.count(
+                                "SELECT count(*) FROM workflows WHERE id = ? AND last_progress_at > now() - interval '1 minute'",
+                                workflowId)
+                        == 1);
+        await().during(Duration.ofSeconds(3))
+                .atMost(Duration.ofSeconds(5))
+                .until(() ->
+                        Gateway.count("SELECT count(*) FROM tasks WHERE id = ? AND status = 'pending'", queued) == 1);
     }
 }
