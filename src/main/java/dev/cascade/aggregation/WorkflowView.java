@@ -45,8 +45,4 @@ public record WorkflowView(
                 orgId,
                 webhookUrl);
     }
-
-    public boolean terminal() {
-        return "completed".equals(status) || "completed_with_errors".equals(status) || "failed".equals(status);
-    }
 }

@@ -27,6 +27,7 @@ import dev.cascade.accounts.ApiKey;
 import dev.cascade.accounts.Organization;
 import dev.cascade.support.ApiException;
 import dev.cascade.support.Ids;
+import dev.cascade.support.Text;
 import dev.cascade.support.Times;
 import dev.cascade.support.ValidationException;
 import dev.cascade.support.ValidationProblem;
@@ -96,7 +97,7 @@ public class AdminResource {
         JsonNode json = JsonBodies.parse(mapper, body, MAX_BODY);
         String name = json.path("name").isTextual() ? json.path("name").asText().trim() : "";
         JsonNode creditsNode = json.path("credits");
-        if (name.isEmpty() || name.length() > 200 || hasControl(name)) {
+        if (name.isEmpty() || name.length() > 200 || Text.hasControl(name)) {
             throw invalid("name", "name is required (1 to 200 characters, no control characters)", json.get("name"));
         }
         BigDecimal credits = BigDecimal.ZERO;
@@ -173,7 +174,7 @@ public class AdminResource {
         JsonNode json =
                 body == null || body.length == 0 ? mapper.createObjectNode() : JsonBodies.parse(mapper, body, MAX_BODY);
         String name = json.path("name").isTextual() ? json.path("name").asText().trim() : null;
-        if (name != null && (name.length() > 200 || hasControl(name))) {
+        if (name != null && (name.length() > 200 || Text.hasControl(name))) {
             throw invalid("name", "name is at most 200 characters, without control characters", json.get("name"));
         }
         OffsetDateTime expiresAt = null;
@@ -229,10 +230,6 @@ public class AdminResource {
             }
             return Response.noContent().build();
         });
-    }
-
-    private static boolean hasControl(String value) {
-        return value.chars().anyMatch(Character::isISOControl);
     }
 
     private static UUID orgId(String id) {

@@ -185,10 +185,6 @@ public interface CascadeConfig {
         @WithDefault("250")
         int resultsLimit();
 
-        /** Largest part of a receiver's response body that is read, in bytes. */
-        @WithDefault("4096")
-        int maxResponseBytes();
-
         /** `User-Agent` of webhook requests. */
         @WithDefault("Cascade/0.1")
         String userAgent();

@@ -32,11 +32,6 @@ public record ResultItem(
         return personalPhoneNumbers != null && !personalPhoneNumbers.isEmpty();
     }
 
-    /** A pending task as listed among results: only its id and status. */
-    public static ResultItem pending(UUID taskId, String status) {
-        return new ResultItem(taskId, status, null, null, null, null, null, null, null, null, null, null, null, null);
-    }
-
     /** A failed task: its id, status and the reason. */
     public static ResultItem failed(UUID taskId, String error, Map<String, String> custom) {
         return new ResultItem(

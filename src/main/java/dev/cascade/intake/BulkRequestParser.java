@@ -16,6 +16,7 @@ import dev.cascade.config.CascadeConfig;
 import dev.cascade.events.Contact;
 import dev.cascade.events.WaterfallSpec;
 import dev.cascade.support.ApiException;
+import dev.cascade.support.Text;
 import dev.cascade.support.ValidationException;
 import dev.cascade.support.ValidationProblem;
 import dev.cascade.waterfall.providers.Capability;
@@ -128,7 +129,7 @@ public class BulkRequestParser {
         if (url.isEmpty()) {
             return null;
         }
-        String refusal = url.length() > MAX_URL || hasControl(url) ? "must be a valid URL" : egress.refusal(url);
+        String refusal = url.length() > MAX_URL || Text.hasControl(url) ? "must be a valid URL" : egress.refusal(url);
         if (refusal != null) {
             problems.add(new ValidationProblem("value_error", loc("webhook_url"), "webhook_url " + refusal, node));
             return null;
@@ -154,7 +155,7 @@ public class BulkRequestParser {
             var field = fields.next();
             String key = field.getKey();
             JsonNode value = field.getValue();
-            if (key.isEmpty() || key.length() > 100 || hasControl(key)) {
+            if (key.isEmpty() || key.length() > 100 || Text.hasControl(key)) {
                 problems.add(new ValidationProblem(
                         "value_error",
                         loc("custom"),
@@ -163,7 +164,7 @@ public class BulkRequestParser {
             } else if (!value.isTextual()) {
                 problems.add(new ValidationProblem(
                         "string_type", loc("custom", key), "Input should be a valid string", value));
-            } else if (value.asText().length() > 100 || hasControl(value.asText())) {
+            } else if (value.asText().length() > 100 || Text.hasControl(value.asText())) {
                 problems.add(new ValidationProblem(
                         "value_error",
                         loc("custom", key),
@@ -304,7 +305,7 @@ public class BulkRequestParser {
                         loc("contacts", index, field),
                         "String should have at most " + max + " characters",
                         value));
-            } else if (hasControl(text)) {
+            } else if (Text.hasControl(text)) {
                 problems.add(new ValidationProblem(
                         "value_error",
                         loc("contacts", index, field),
@@ -425,15 +426,5 @@ public class BulkRequestParser {
             }
         }
         return -1;
-    }
-
-    private static boolean hasControl(String value) {
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029') {
-                return true;
-            }
-        }
-        return false;
     }
 }

@@ -26,10 +26,6 @@ final class Trace {
         steps.add(new TraceStep(provider, capability.wire(), kind, latency, detail));
     }
 
-    synchronized void note(String provider, Capability capability, String outcome, String detail) {
-        steps.add(new TraceStep(provider, capability.wire(), outcome, 0, detail));
-    }
-
     synchronized List<TraceStep> steps() {
         return List.copyOf(steps);
     }
