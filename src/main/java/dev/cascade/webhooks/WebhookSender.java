@@ -48,6 +48,7 @@ import dev.cascade.config.CascadeConfig;
 public class WebhookSender {
     private static final int CLAIM_BATCH = 32;
     private static final int MAX_IN_FLIGHT = 128;
+    private static final long WAKE_MARGIN_MS = 25;
     private static final Duration MAX_RETRY_AFTER = Duration.ofHours(1);
 
     static final String CLAIM_SQL = """
@@ -343,11 +344,13 @@ public class WebhookSender {
                             event.eventId(), event.attempt(), result.status(), result.code());
                     if (nextAttempt != null) {
                         // Wake up when the retry is due instead of waiting for the next poll, so retries keep
-                        // to the schedule; the poll remains the safety net (and serves the other replicas).
-                        long delay = Math.max(
-                                1,
-                                Duration.between(OffsetDateTime.now(ZoneOffset.UTC), nextAttempt)
-                                        .toMillis());
+                        // to the schedule; the poll remains the safety net (and serves the other replicas). The
+                        // margin keeps a timer that fires a hair early from finding the event not yet due.
+                        long delay = WAKE_MARGIN_MS
+                                + Math.max(
+                                        0,
+                                        Duration.between(OffsetDateTime.now(ZoneOffset.UTC), nextAttempt)
+                                                .toMillis());
                         vertx.setTimer(delay, id -> wake());
                     }
                 })
