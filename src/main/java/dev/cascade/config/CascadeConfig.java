@@ -1,11 +1,14 @@
 package dev.cascade.config;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithDefaults;
 
 /** The one configuration root of the gateway; every key has a default and a line of Javadoc. */
 @ConfigMapping(prefix = "cascade")
@@ -22,6 +25,16 @@ public interface CascadeConfig {
 
     /** The built-in simulated providers. */
     Simulator simulator();
+
+    /**
+     * Every provider by name (`cascade.providers.<name>.*`): which adapter it is, its endpoint and credentials, its
+     * cost and its guard. A name without settings gets the defaults below (the simulated providers need none).
+     */
+    @WithDefaults
+    Map<String, ProviderSettings> providers();
+
+    /** The result cache (§4.3). */
+    Cache cache();
 
     /** Webhook delivery. */
     Webhooks webhooks();
@@ -100,10 +113,6 @@ public interface CascadeConfig {
         @WithDefault("25s")
         Duration taskDeadline();
 
-        /** Time allowed for one provider call before it counts as a `timeout` failure. */
-        @WithDefault("5s")
-        Duration providerTimeout();
-
         /** Email finders, in waterfall order. */
         @WithDefault("sim-email-a,sim-email-b")
         List<String> email();
@@ -119,6 +128,184 @@ public interface CascadeConfig {
         /** People-discovery providers for `prospecting_only`, in order. */
         @WithDefault("sim-discovery")
         List<String> prospect();
+
+        /** Region (ISO 3166 alpha-2) assumed for a phone number written without a country code. */
+        @WithDefault("US")
+        String defaultPhoneRegion();
+    }
+
+    /** One provider: its adapter, endpoint, credentials, cost and fault-tolerance guard. */
+    interface ProviderSettings {
+        /**
+         * The adapter: `hunter`, `prospeo`, `pdl`, `apollo`, `zerobounce`, `neverbounce`, `http` (the declarative
+         * provider) or `simulated`; defaults to the provider's name.
+         */
+        Optional<String> type();
+
+        /** A disabled provider is never called and may not be named in a request's `waterfall`. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** The vendor's API base URL; defaults to the vendor's public one. */
+        Optional<String> baseUrl();
+
+        /** The API key (set it from the environment or a Kubernetes secret, never in a committed file). */
+        Optional<String> apiKey();
+
+        /** A file holding the API key (a mounted Kubernetes secret); read at start when `api-key` is not set. */
+        Optional<Path> apiKeyFile();
+
+        /** Vendor credits one answer costs us, reported with the provider (provenance and operator reports). */
+        @WithDefault("1")
+        double cost();
+
+        /** Time allowed for one call (one attempt) before it counts as a `timeout` failure. */
+        @WithDefault("5s")
+        Duration timeout();
+
+        /** Retries of retryable failures (connect errors, 5xx, throttling). */
+        Retry retry();
+
+        /** The provider's own circuit breaker. */
+        Breaker breaker();
+
+        /** Concurrent calls to the provider. */
+        Bulkhead bulkhead();
+
+        /** The vendor's quota, enforced before a call leaves. */
+        RateLimit rateLimit();
+
+        /** The declarative HTTP provider's request and response mapping (type `http`). */
+        Declarative http();
+
+        interface Retry {
+            /** Retries after the first attempt (0 disables retrying). */
+            @WithDefault("2")
+            int maxRetries();
+
+            /** Delay before the first retry; each further retry doubles it. */
+            @WithDefault("200ms")
+            Duration delay();
+
+            /** Longest delay between two attempts. */
+            @WithDefault("2s")
+            Duration maxDelay();
+
+            /** Random spread added to or taken from each delay. */
+            @WithDefault("100ms")
+            Duration jitter();
+
+            /** Longest `Retry-After` honoured; a vendor asking for longer makes the call fail at once. */
+            @WithDefault("5s")
+            Duration retryAfterCap();
+
+            /** Upper bound of all attempts of one call together. */
+            @WithDefault("12s")
+            Duration maxDuration();
+        }
+
+        interface Breaker {
+            /** Whether the provider has a circuit breaker. */
+            @WithDefault("true")
+            boolean enabled();
+
+            /** Calls in the rolling window the failure ratio is measured over. */
+            @WithDefault("20")
+            int requestVolume();
+
+            /** Share of failed calls in the window that opens the breaker. */
+            @WithDefault("0.5")
+            double failureRatio();
+
+            /** How long the breaker stays open before it lets trial calls through (half-open). */
+            @WithDefault("30s")
+            Duration delay();
+
+            /** Successful trial calls that close a half-open breaker. */
+            @WithDefault("2")
+            int successThreshold();
+        }
+
+        interface Bulkhead {
+            /** Calls in progress at once. */
+            @WithDefault("64")
+            int limit();
+
+            /** Calls waiting for a free slot; beyond that a call fails at once (`bulkhead full`). */
+            @WithDefault("1024")
+            int queue();
+        }
+
+        interface RateLimit {
+            /** Calls allowed per window (absent: no limit). */
+            Optional<Integer> limit();
+
+            /** The window of `limit`. */
+            @WithDefault("1s")
+            Duration window();
+        }
+
+        /** The declarative HTTP provider: a vendor described entirely in configuration. */
+        interface Declarative {
+            /** What the provider answers: any of `email`, `phone`, `verify`, `prospect`. */
+            Optional<List<String>> capabilities();
+
+            /** HTTP method. */
+            @WithDefault("GET")
+            String method();
+
+            /**
+             * URL template; `{first_name}`, `{last_name}`, `{full_name}`, `{company_domain}`, `{company_name}`,
+             * `{linkedin_url}`, `{email}`, `{max_prospects}` and `{api_key}` are replaced, URL-encoded.
+             */
+            Optional<String> url();
+
+            /** JSON body template (same placeholders, JSON-escaped); absent: no body. */
+            Optional<String> body();
+
+            /** Request headers by name; values are templates (e.g. `Bearer {api_key}`). */
+            Map<String, String> headers();
+
+            /** HTTP statuses that mean "nothing known" (a miss). */
+            @WithDefault("404")
+            List<Integer> missStatuses();
+
+            /**
+             * Response fields as JSON pointers: `email`, `email-status`, `emails` (array of strings), `phone`,
+             * `phones` (array of strings), `phone-type`, `verdict` (a verifier's status), `first-name`, `last-name`,
+             * `full-name`, `title`, `linkedin-url`, `location`, `company-name`, `company-domain`, `prospects` (array;
+             * the person fields then apply to each element).
+             */
+            Map<String, String> map();
+
+            /**
+             * Vendor status values (of `email-status` or `verdict`) to gateway statuses (`reliable`, `risky`,
+             * `unknown`, `invalid`); an unlisted value is `unknown`.
+             */
+            Map<String, String> statusValues();
+        }
+    }
+
+    interface Cache {
+        /** Whether settled results are cached and reused (§4.3). */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** Freshness of a cached result when the request has no `max_cache_age_days`. */
+        @WithDefault("30d")
+        Duration defaultMaxAge();
+
+        /** Whether a cache hit costs nothing (by default it is charged like a fresh result, §3). */
+        @WithDefault("false")
+        boolean hitsFree();
+
+        /** Cached results older than this are deleted. */
+        @WithDefault("90d")
+        Duration retention();
+
+        /** How often old cached results are purged. */
+        @WithDefault("1h")
+        Duration purgeInterval();
     }
 
     interface Simulator {

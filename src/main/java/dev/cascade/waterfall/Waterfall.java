@@ -21,7 +21,7 @@ import dev.cascade.events.TaskRecord;
 import dev.cascade.events.WaterfallSpec;
 import dev.cascade.waterfall.providers.Capability;
 import dev.cascade.waterfall.providers.EmailStatus;
-import dev.cascade.waterfall.providers.Provider;
+import dev.cascade.waterfall.providers.GuardedProvider;
 import dev.cascade.waterfall.providers.ProviderData;
 import dev.cascade.waterfall.providers.ProviderOutcome;
 import dev.cascade.waterfall.providers.ProviderQuery;
@@ -78,17 +78,17 @@ public class Waterfall {
     private record Candidate(String email, EmailStatus status, String provider, int order) {}
 
     private Uni<Emails> emails(TaskRecord task, WaterfallSpec spec, Trace trace) {
-        List<Provider> finders = providers.order(Capability.EMAIL, spec.email());
-        Provider verifier = providers.verifier(spec.verify());
+        List<GuardedProvider> finders = providers.order(Capability.EMAIL, spec.email());
+        GuardedProvider verifier = providers.verifier(spec.verify());
         EmailStatus stopOn = spec.stopOn() == null ? EmailStatus.RELIABLE : EmailStatus.fromWire(spec.stopOn());
         ProviderQuery query = new ProviderQuery(task.contact(), null, 0);
         return emailStep(finders, 0, verifier, stopOn, query, trace, new ArrayList<>(), null, 0);
     }
 
     private Uni<Emails> emailStep(
-            List<Provider> finders,
+            List<GuardedProvider> finders,
             int index,
-            Provider verifier,
+            GuardedProvider verifier,
             EmailStatus stopOn,
             ProviderQuery query,
             Trace trace,
@@ -102,7 +102,7 @@ public class Waterfall {
             boolean failed = finders.isEmpty() || failures == finders.size();
             return Uni.createFrom().item(new Emails(found, profile, failed, true));
         }
-        Provider finder = finders.get(index);
+        GuardedProvider finder = finders.get(index);
         long started = System.nanoTime();
         return providers.call(finder, Capability.EMAIL, query).chain(outcome -> {
             trace.add(finder.name(), Capability.EMAIL, outcome, started);
@@ -124,7 +124,7 @@ public class Waterfall {
             int at,
             String finder,
             int order,
-            Provider verifier,
+            GuardedProvider verifier,
             ProviderQuery query,
             Trace trace,
             List<Candidate> found) {
@@ -170,15 +170,16 @@ public class Waterfall {
     }
 
     private Uni<Phones> phones(TaskRecord task, WaterfallSpec spec, Trace trace) {
-        List<Provider> finders = providers.order(Capability.PHONE, spec.phone());
+        List<GuardedProvider> finders = providers.order(Capability.PHONE, spec.phone());
         return phoneStep(finders, 0, new ProviderQuery(task.contact(), null, 0), trace, 0);
     }
 
-    private Uni<Phones> phoneStep(List<Provider> finders, int index, ProviderQuery query, Trace trace, int failures) {
+    private Uni<Phones> phoneStep(
+            List<GuardedProvider> finders, int index, ProviderQuery query, Trace trace, int failures) {
         if (index >= finders.size()) {
             return Uni.createFrom().item(new Phones(List.of(), failures == finders.size(), true));
         }
-        Provider finder = finders.get(index);
+        GuardedProvider finder = finders.get(index);
         long started = System.nanoTime();
         return providers.call(finder, Capability.PHONE, query).chain(outcome -> {
             trace.add(finder.name(), Capability.PHONE, outcome, started);
@@ -201,13 +202,13 @@ public class Waterfall {
         int max = task.maxProspectsPerCompany() != null
                 ? task.maxProspectsPerCompany()
                 : config.intake().maxProspectsPerCompany();
-        List<Provider> finders = providers.order(Capability.PROSPECT, null);
+        List<GuardedProvider> finders = providers.order(Capability.PROSPECT, null);
         return prospectStep(task, finders, 0, new ProviderQuery(task.contact(), null, max), trace, 0, max);
     }
 
     private Uni<TaskOutcome> prospectStep(
             TaskRecord task,
-            List<Provider> finders,
+            List<GuardedProvider> finders,
             int index,
             ProviderQuery query,
             Trace trace,
@@ -236,7 +237,7 @@ public class Waterfall {
                     null);
             return Uni.createFrom().item(new TaskOutcome(none, trace.steps(), 0));
         }
-        Provider finder = finders.get(index);
+        GuardedProvider finder = finders.get(index);
         long started = System.nanoTime();
         return providers.call(finder, Capability.PROSPECT, query).chain(outcome -> {
             trace.add(finder.name(), Capability.PROSPECT, outcome, started);

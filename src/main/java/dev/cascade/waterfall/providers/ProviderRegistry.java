@@ -1,41 +1,107 @@
 package dev.cascade.waterfall.providers;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Any;
 import jakarta.enterprise.inject.Instance;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 
 import dev.cascade.config.CascadeConfig;
+import dev.cascade.config.CascadeConfig.ProviderSettings;
 import dev.cascade.waterfall.providers.simulated.SimulatedProviders;
 
-/** The configured providers by name, their order per capability, and the guarded way to call them. */
+/**
+ * Every configured provider behind its own guard, their order per capability, and the way to call them. Built once at
+ * start from `cascade.providers.*` (one provider per name, built by the {@link ProviderFactory} of its `type`) and the
+ * simulated set; a misconfigured provider stops the start with a message naming it.
+ */
 @ApplicationScoped
 public class ProviderRegistry {
-    private final Map<String, Provider> byName = new LinkedHashMap<>();
+    private final Map<String, GuardedProvider> byName = new LinkedHashMap<>();
     private final CascadeConfig.Waterfall waterfall;
 
-    public ProviderRegistry(CascadeConfig config, @Any Instance<Provider> beans) {
+    public ProviderRegistry(
+            CascadeConfig config, @Any Instance<ProviderFactory> factories, VendorHttp http, MeterRegistry meters) {
         this.waterfall = config.waterfall();
+        Map<String, ProviderFactory> byType = new LinkedHashMap<>();
+        for (ProviderFactory factory : factories) {
+            byType.put(factory.type(), factory);
+        }
         if (config.simulator().enabled()) {
-            SimulatedProviders.all(config.simulator()).forEach(p -> byName.put(p.name(), p));
-        }
-        for (Provider provider : beans) {
-            byName.put(provider.name(), provider);
-        }
-        for (String name : configuredNames()) {
-            if (!byName.containsKey(name)) {
-                Log.warnf(
-                        "Provider %s is named in the waterfall configuration but is not available; it is skipped",
-                        name);
+            for (Provider simulated : SimulatedProviders.all(config.simulator())) {
+                register(simulated, config.providers().get(simulated.name()), meters);
             }
         }
+        for (Map.Entry<String, ProviderSettings> entry : config.providers().entrySet()) {
+            String name = entry.getKey();
+            ProviderSettings settings = entry.getValue();
+            String type = settings.type().orElse(name).toLowerCase(Locale.ROOT);
+            if ("simulated".equals(type) || byName.containsKey(name)) {
+                continue;
+            }
+            ProviderFactory factory = byType.get(type);
+            if (factory == null) {
+                throw new IllegalStateException("Provider " + name + " has type " + type + ", which no adapter builds;"
+                        + " known types: " + byType.keySet() + " and simulated");
+            }
+            Provider provider;
+            try {
+                provider = factory.create(new ProviderContext(name, settings, apiKey(name, settings), http));
+            } catch (IllegalArgumentException bad) {
+                throw new IllegalStateException("Provider " + name + " is misconfigured: " + bad.getMessage(), bad);
+            }
+            register(provider, settings, meters);
+        }
+        for (String name : configuredNames()) {
+            GuardedProvider provider = byName.get(name);
+            if (provider == null) {
+                Log.warnf(
+                        "Provider %s is named in the waterfall configuration but does not exist; it is skipped", name);
+            } else if (!provider.usable()) {
+                Log.warnf(
+                        "Provider %s is in the waterfall configuration but cannot be called (%s); it is skipped",
+                        name,
+                        provider.settings().enabled()
+                                ? provider.provider().notReady().orElse("")
+                                : "disabled");
+            }
+        }
+    }
+
+    private void register(Provider provider, ProviderSettings settings, MeterRegistry meters) {
+        byName.put(provider.name(), new GuardedProvider(provider, settings, meters));
+    }
+
+    private static String apiKey(String name, ProviderSettings settings) {
+        Optional<String> key = settings.apiKey().map(String::trim).filter(k -> !k.isEmpty());
+        if (key.isPresent()) {
+            return key.get();
+        }
+        if (settings.apiKeyFile().isPresent()) {
+            try {
+                String fromFile = Files.readString(settings.apiKeyFile().get(), StandardCharsets.UTF_8)
+                        .trim();
+                return fromFile.isEmpty() ? null : fromFile;
+            } catch (IOException unreadable) {
+                throw new IllegalStateException(
+                        "API key file of provider " + name + " cannot be read: "
+                                + settings.apiKeyFile().get(),
+                        unreadable);
+            }
+        }
+        return null;
     }
 
     private List<String> configuredNames() {
@@ -46,20 +112,27 @@ public class ProviderRegistry {
         return names;
     }
 
-    /** True when {@code name} is an available provider with the capability. */
+    /** True when {@code name} is a provider that has the capability and may be called (enabled and ready). */
     public boolean supports(String name, Capability capability) {
-        Provider provider = byName.get(name);
-        return provider != null && provider.capabilities().contains(capability);
+        GuardedProvider provider = byName.get(name);
+        return provider != null
+                && provider.usable()
+                && provider.provider().capabilities().contains(capability);
     }
 
-    public Optional<Provider> find(String name) {
+    public Optional<GuardedProvider> find(String name) {
         return Optional.ofNullable(byName.get(name));
     }
 
+    /** Every provider, usable or not, in registration order. */
+    public Collection<GuardedProvider> all() {
+        return byName.values();
+    }
+
     /** Providers for a capability in waterfall order: the request's override when given, else the configured one. */
-    public List<Provider> order(Capability capability, List<String> override) {
+    public List<GuardedProvider> order(Capability capability, List<String> override) {
         List<String> names = override != null && !override.isEmpty() ? override : defaults(capability);
-        List<Provider> providers = new ArrayList<>();
+        List<GuardedProvider> providers = new ArrayList<>();
         for (String name : names) {
             if (supports(name, capability)) {
                 providers.add(byName.get(name));
@@ -68,13 +141,14 @@ public class ProviderRegistry {
         return providers;
     }
 
-    /** The verifier: the request's override when given, else the configured one; null when none is available. */
-    public Provider verifier(String override) {
+    /** The verifier: the request's override when given, else the configured one; null when none is usable. */
+    public GuardedProvider verifier(String override) {
         String name = override != null ? override : waterfall.verify();
         return supports(name, Capability.VERIFY) ? byName.get(name) : null;
     }
 
-    private List<String> defaults(Capability capability) {
+    /** The configured (default) order of a capability, usable providers or not. */
+    public List<String> defaults(Capability capability) {
         return switch (capability) {
             case EMAIL -> waterfall.email();
             case PHONE -> waterfall.phone();
@@ -83,22 +157,8 @@ public class ProviderRegistry {
         };
     }
 
-    /**
-     * Calls a provider under its time limit. The answer never fails: an exception or a timeout becomes a
-     * {@code Failure} with a short reason, so one bad vendor only ever costs its own step.
-     */
-    public Uni<ProviderOutcome> call(Provider provider, Capability capability, ProviderQuery query) {
-        return Uni.createFrom()
-                .deferred(() -> provider.lookup(capability, query))
-                .ifNoItem()
-                .after(waterfall.providerTimeout())
-                .recoverWithItem(() -> new ProviderOutcome.Failure("timeout", true))
-                .onFailure()
-                .recoverWithItem(failure -> {
-                    Log.warnf(
-                            "Provider %s failed: %s",
-                            provider.name(), failure.getClass().getSimpleName());
-                    return new ProviderOutcome.Failure("error", true);
-                });
+    /** Calls a provider through its guard; never fails (see {@link GuardedProvider#call}). */
+    public Uni<ProviderOutcome> call(GuardedProvider provider, Capability capability, ProviderQuery query) {
+        return provider.call(capability, query);
     }
 }

@@ -34,6 +34,11 @@ abstract class SimulatedProvider implements Provider {
     }
 
     @Override
+    public String type() {
+        return "simulated";
+    }
+
+    @Override
     public Set<Capability> capabilities() {
         return capabilities;
     }
@@ -49,7 +54,7 @@ abstract class SimulatedProvider implements Provider {
 
     private ProviderOutcome answerOrError(Supplier<ProviderOutcome> answer) {
         if (config.errorRate() > 0 && ThreadLocalRandom.current().nextDouble() < config.errorRate()) {
-            return new ProviderOutcome.Failure("HTTP 503", true);
+            return ProviderOutcome.Failure.transientFault("HTTP 503");
         }
         return answer.get();
     }
