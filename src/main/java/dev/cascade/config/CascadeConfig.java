@@ -227,8 +227,8 @@ public interface CascadeConfig {
         }
 
         interface Bulkhead {
-            /** Calls in progress at once. */
-            @WithDefault("64")
+            /** Calls in progress at once (the default matches the waterfall's tasks in flight). */
+            @WithDefault("256")
             int limit();
 
             /** Calls waiting for a free slot; beyond that a call fails at once (`bulkhead full`). */
@@ -280,7 +280,8 @@ public interface CascadeConfig {
 
             /**
              * Vendor status values (of `email-status` or `verdict`) to gateway statuses (`reliable`, `risky`,
-             * `unknown`, `invalid`); an unlisted value is `unknown`.
+             * `unknown`, `invalid`). A listed email status counts as the vendor's own verification; an unlisted one
+             * leaves the address to the gateway's verifier; an unlisted verdict is `unknown`.
              */
             Map<String, String> statusValues();
         }

@@ -188,6 +188,7 @@ public class BulkRequestParser {
         }
         List<String> email = providerList(node.get("email"), "email", Capability.EMAIL, problems);
         List<String> phone = providerList(node.get("phone"), "phone", Capability.PHONE, problems);
+        List<String> prospect = providerList(node.get("prospect"), "prospect", Capability.PROSPECT, problems);
         String verify = null;
         JsonNode verifyNode = node.get("verify");
         if (verifyNode != null && !verifyNode.isNull()) {
@@ -212,7 +213,7 @@ public class BulkRequestParser {
                 stopOn = value;
             }
         }
-        return new WaterfallSpec(email, phone, verify, stopOn);
+        return new WaterfallSpec(email, phone, verify, stopOn, prospect);
     }
 
     private List<String> providerList(

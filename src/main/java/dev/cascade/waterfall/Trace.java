@@ -5,25 +5,22 @@ import java.util.List;
 
 import dev.cascade.events.TraceStep;
 import dev.cascade.waterfall.providers.Capability;
+import dev.cascade.waterfall.providers.GuardedProvider;
 import dev.cascade.waterfall.providers.ProviderOutcome;
 
 /** The provider steps of one task, in the order they finished (both waterfalls of `full` may interleave). */
 final class Trace {
     private final List<TraceStep> steps = new ArrayList<>();
 
+    /** A provider call: `hit`, `miss`, `error` or `skipped` (the guard let no call out), with the reason if any. */
     synchronized void add(String provider, Capability capability, ProviderOutcome outcome, long startedNanos) {
+        String detail = outcome instanceof ProviderOutcome.Failure failure ? failure.reason() : null;
+        add(provider, capability, GuardedProvider.kind(outcome), startedNanos, detail);
+    }
+
+    synchronized void add(String provider, Capability capability, String outcome, long startedNanos, String detail) {
         long latency = (System.nanoTime() - startedNanos) / 1_000_000;
-        String kind;
-        String detail = null;
-        if (outcome instanceof ProviderOutcome.Hit) {
-            kind = "hit";
-        } else if (outcome instanceof ProviderOutcome.Miss) {
-            kind = "miss";
-        } else {
-            kind = "error";
-            detail = ((ProviderOutcome.Failure) outcome).reason();
-        }
-        steps.add(new TraceStep(provider, capability.wire(), kind, latency, detail));
+        steps.add(new TraceStep(provider, capability.wire(), outcome, latency, detail));
     }
 
     synchronized List<TraceStep> steps() {

@@ -7,6 +7,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.smallrye.mutiny.Uni;
@@ -27,35 +28,49 @@ import dev.cascade.waterfall.providers.ProviderOutcome;
 import dev.cascade.waterfall.providers.ProviderQuery;
 import dev.cascade.waterfall.providers.ProviderRegistry;
 
-/** Runs the waterfall of a task's enrichment type (§3, §5): providers in order until the answer is good enough. */
+/**
+ * Runs the waterfall of a task's enrichment type (§3, §5): a fresh cached result answers at once; otherwise providers
+ * are asked in order until the answer is good enough, and every step lands in the trace.
+ */
 @ApplicationScoped
 public class Waterfall {
-    private static final WaterfallSpec NO_OVERRIDE = new WaterfallSpec(null, null, null, null);
+    private static final WaterfallSpec NO_OVERRIDE = new WaterfallSpec(null, null, null, null, null);
+    private static final int MAX_REASON_CHARS = 300;
 
     private final ProviderRegistry providers;
+    private final ResultCache cache;
     private final CascadeConfig config;
 
-    public Waterfall(ProviderRegistry providers, CascadeConfig config) {
+    public Waterfall(ProviderRegistry providers, ResultCache cache, CascadeConfig config) {
         this.providers = providers;
+        this.cache = cache;
         this.config = config;
     }
 
     /**
      * Runs the task's waterfall within the task deadline; a task that runs out of time settles `failed` with the
-     * steps it managed so far in its trace.
+     * steps it managed so far in its trace. A result that found something is cached for the organisation.
      */
     public Uni<TaskOutcome> run(TaskRecord task) {
         Trace trace = new Trace();
-        return steps(task, trace)
-                .ifNoItem()
-                .after(config.waterfall().taskDeadline())
-                .recoverWithItem(() -> failed(task, trace, "deadline exceeded"));
+        int maxProspects = maxProspects(task);
+        if ("none".equals(task.enrichmentType())) {
+            return Uni.createFrom().item(settle(task, trace, Emails.NONE, Phones.NONE));
+        }
+        long started = System.nanoTime();
+        return cache.lookup(task, maxProspects)
+                .chain(cached -> cached.isPresent()
+                        ? Uni.createFrom().item(fromCache(task, cached.get(), trace, started))
+                        : steps(task, trace, maxProspects)
+                                .ifNoItem()
+                                .after(config.waterfall().taskDeadline())
+                                .recoverWithItem(() -> failed(task, trace, "deadline exceeded"))
+                                .call(outcome -> cache.store(task, maxProspects, outcome)));
     }
 
-    private Uni<TaskOutcome> steps(TaskRecord task, Trace trace) {
+    private Uni<TaskOutcome> steps(TaskRecord task, Trace trace, int maxProspects) {
         WaterfallSpec spec = task.waterfall() == null ? NO_OVERRIDE : task.waterfall();
         return switch (task.enrichmentType()) {
-            case "none" -> Uni.createFrom().item(settle(task, trace, Emails.NONE, Phones.NONE));
             case "phone_only" -> phones(task, spec, trace).map(p -> settle(task, trace, Emails.NONE, p));
             case "full" ->
                 Uni.combine()
@@ -63,164 +78,309 @@ public class Waterfall {
                         .unis(emails(task, spec, trace), phones(task, spec, trace))
                         .asTuple()
                         .map(both -> settle(task, trace, both.getItem1(), both.getItem2()));
-            case "prospecting_only" -> prospects(task, spec, trace);
+            case "prospecting_only" -> prospects(task, spec, trace, maxProspects);
             default -> emails(task, spec, trace).map(e -> settle(task, trace, e, Phones.NONE));
+        };
+    }
+
+    private int maxProspects(TaskRecord task) {
+        return task.maxProspectsPerCompany() != null
+                ? task.maxProspectsPerCompany()
+                : config.intake().maxProspectsPerCompany();
+    }
+
+    // ---- cache -----------------------------------------------------------------------------------------------
+
+    private TaskOutcome fromCache(TaskRecord task, ResultCache.Cached cached, Trace trace, long started) {
+        String detail = "cached " + cached.cachedAt().toInstant();
+        for (Capability capability : capabilities(task.enrichmentType())) {
+            trace.add("cache", capability, "cache_hit", started, detail);
+        }
+        double credits = config.cache().hitsFree() ? 0 : cached.credits();
+        return new TaskOutcome(ResultCache.reissue(cached.item(), task), trace.steps(), credits);
+    }
+
+    private static List<Capability> capabilities(String enrichmentType) {
+        return switch (enrichmentType) {
+            case "phone_only" -> List.of(Capability.PHONE);
+            case "full" -> List.of(Capability.EMAIL, Capability.PHONE);
+            case "prospecting_only" -> List.of(Capability.PROSPECT);
+            default -> List.of(Capability.EMAIL);
         };
     }
 
     // ---- email waterfall -------------------------------------------------------------------------------------
 
-    /** Outcome of the email waterfall; {@code failed} when every finder it needed errored. */
-    private record Emails(List<Candidate> candidates, ProviderData best, boolean failed, boolean ran) {
-        static final Emails NONE = new Emails(List.of(), null, false, false);
+    /** Outcome of the email waterfall; {@code failure} is set when every finder it needed failed. */
+    private record Emails(List<Candidate> candidates, ProviderData best, String failure, boolean ran) {
+        static final Emails NONE = new Emails(List.of(), null, null, false);
     }
 
     private record Candidate(String email, EmailStatus status, String provider, int order) {}
+
+    /** What a waterfall collects on its way: the failures of its providers, for the `failed` reason. */
+    private static final class Failures {
+        private final List<String> reasons = new ArrayList<>();
+
+        void add(GuardedProvider provider, ProviderOutcome outcome) {
+            if (outcome instanceof ProviderOutcome.Failure failure) {
+                reasons.add(provider.name() + ": " + failure.reason());
+            }
+        }
+
+        int count() {
+            return reasons.size();
+        }
+
+        /** What went wrong with each provider (`hunter: timeout; pdl: HTTP 503`), or that there was none. */
+        String reason(int providers) {
+            return providers == 0 ? "no provider available" : String.join("; ", reasons);
+        }
+    }
+
+    /** The `error` of a task whose waterfalls all failed: `all providers failed (…each provider's reason…)`. */
+    private static String allFailed(String... details) {
+        String all = "all providers failed (" + String.join("; ", details) + ")";
+        return all.length() > MAX_REASON_CHARS ? all.substring(0, MAX_REASON_CHARS - 1) + "…" : all;
+    }
 
     private Uni<Emails> emails(TaskRecord task, WaterfallSpec spec, Trace trace) {
         List<GuardedProvider> finders = providers.order(Capability.EMAIL, spec.email());
         GuardedProvider verifier = providers.verifier(spec.verify());
         EmailStatus stopOn = spec.stopOn() == null ? EmailStatus.RELIABLE : EmailStatus.fromWire(spec.stopOn());
-        ProviderQuery query = new ProviderQuery(task.contact(), null, 0);
-        return emailStep(finders, 0, verifier, stopOn, query, trace, new ArrayList<>(), null, 0);
+        EmailRun run = new EmailRun(finders, verifier, stopOn, new ProviderQuery(task.contact(), null, 0), trace);
+        return run.step(0);
     }
 
-    private Uni<Emails> emailStep(
-            List<GuardedProvider> finders,
-            int index,
-            GuardedProvider verifier,
-            EmailStatus stopOn,
-            ProviderQuery query,
-            Trace trace,
-            List<Candidate> found,
-            ProviderData profile,
-            int failures) {
-        if (stopReached(found, stopOn)) {
-            return Uni.createFrom().item(new Emails(found, profile, false, true));
+    /** One task's email waterfall: finders in order, each unverified candidate checked by the verifier. */
+    private final class EmailRun {
+        private final List<GuardedProvider> finders;
+        private final GuardedProvider verifier;
+        private final EmailStatus stopOn;
+        private final ProviderQuery query;
+        private final Trace trace;
+        private final List<Candidate> found = new ArrayList<>();
+        private final Failures failures = new Failures();
+        private ProviderData profile;
+
+        EmailRun(
+                List<GuardedProvider> finders,
+                GuardedProvider verifier,
+                EmailStatus stopOn,
+                ProviderQuery query,
+                Trace trace) {
+            this.finders = finders;
+            this.verifier = verifier;
+            this.stopOn = stopOn;
+            this.query = query;
+            this.trace = trace;
         }
-        if (index >= finders.size()) {
-            boolean failed = finders.isEmpty() || failures == finders.size();
-            return Uni.createFrom().item(new Emails(found, profile, failed, true));
-        }
-        GuardedProvider finder = finders.get(index);
-        long started = System.nanoTime();
-        return providers.call(finder, Capability.EMAIL, query).chain(outcome -> {
-            trace.add(finder.name(), Capability.EMAIL, outcome, started);
-            if (outcome instanceof ProviderOutcome.Hit hit) {
-                ProviderData data = hit.data();
-                ProviderData nextProfile = profile == null ? data : profile;
-                return verifyAll(data.emails(), 0, finder.name(), index, verifier, query, trace, found)
-                        .chain(() -> emailStep(
-                                finders, index + 1, verifier, stopOn, query, trace, found, nextProfile, failures));
+
+        Uni<Emails> step(int index) {
+            if (stopReached()) {
+                return Uni.createFrom().item(new Emails(found, profile, null, true));
             }
-            int nextFailures = outcome instanceof ProviderOutcome.Failure ? failures + 1 : failures;
-            return emailStep(finders, index + 1, verifier, stopOn, query, trace, found, profile, nextFailures);
-        });
-    }
-
-    /** Verifies, one after the other, the candidates their finder did not verify; `invalid` ones are dropped. */
-    private Uni<Void> verifyAll(
-            List<ProviderData.EmailCandidate> emails,
-            int at,
-            String finder,
-            int order,
-            GuardedProvider verifier,
-            ProviderQuery query,
-            Trace trace,
-            List<Candidate> found) {
-        if (at >= emails.size()) {
-            return Uni.createFrom().voidItem();
-        }
-        ProviderData.EmailCandidate candidate = emails.get(at);
-        String email = candidate.email().toLowerCase(Locale.ROOT);
-        Uni<EmailStatus> status;
-        if (candidate.status() != null) {
-            status = Uni.createFrom().item(candidate.status());
-        } else if (verifier == null) {
-            status = Uni.createFrom().item(EmailStatus.UNKNOWN);
-        } else {
+            if (index >= finders.size()) {
+                boolean failed = finders.isEmpty() || failures.count() == finders.size();
+                return Uni.createFrom()
+                        .item(new Emails(found, profile, failed ? failures.reason(finders.size()) : null, true));
+            }
+            GuardedProvider finder = finders.get(index);
             long started = System.nanoTime();
-            status = providers
-                    .call(verifier, Capability.VERIFY, new ProviderQuery(query.contact(), email, 0))
-                    .map(outcome -> {
-                        trace.add(verifier.name(), Capability.VERIFY, outcome, started);
-                        return outcome instanceof ProviderOutcome.Hit hit
-                                        && hit.data().verification() != null
-                                ? hit.data().verification()
-                                : EmailStatus.UNKNOWN;
-                    });
+            return providers.call(finder, Capability.EMAIL, query).chain(outcome -> {
+                trace.add(finder.name(), Capability.EMAIL, outcome, started);
+                failures.add(finder, outcome);
+                if (outcome instanceof ProviderOutcome.Hit hit) {
+                    if (profile == null) {
+                        profile = hit.data();
+                    }
+                    return verifyAll(hit.data().emails(), 0, finder.name(), index)
+                            .chain(() -> step(index + 1));
+                }
+                return step(index + 1);
+            });
         }
-        return status.chain(verdict -> {
-            boolean seen = found.stream().anyMatch(c -> c.email().equals(email));
-            if (verdict != EmailStatus.INVALID && !seen) {
-                found.add(new Candidate(email, verdict, finder, order));
-            }
-            return verifyAll(emails, at + 1, finder, order, verifier, query, trace, found);
-        });
-    }
 
-    private static boolean stopReached(List<Candidate> found, EmailStatus stopOn) {
-        return found.stream().anyMatch(c -> c.status().rank() >= stopOn.rank());
+        /**
+         * Verifies, one after the other, the candidates their finder did not verify itself; `invalid` ones are
+         * dropped. Once a candidate good enough to stop on is found, the rest are kept unverified.
+         */
+        private Uni<Void> verifyAll(List<ProviderData.EmailCandidate> emails, int at, String finder, int order) {
+            if (at >= emails.size()) {
+                return Uni.createFrom().voidItem();
+            }
+            ProviderData.EmailCandidate candidate = emails.get(at);
+            if (candidate.email() == null || candidate.email().isBlank()) {
+                return verifyAll(emails, at + 1, finder, order);
+            }
+            String email = candidate.email().trim().toLowerCase(Locale.ROOT);
+            EmailStatus own = candidate.status() != null ? candidate.status() : EmailStatus.UNKNOWN;
+            Uni<EmailStatus> status;
+            if (candidate.verified() || verifier == null || stopReached() || seen(email)) {
+                status = Uni.createFrom().item(own);
+            } else {
+                long started = System.nanoTime();
+                status = providers
+                        .call(verifier, Capability.VERIFY, new ProviderQuery(query.contact(), email, 0))
+                        .map(outcome -> {
+                            trace.add(verifier.name(), Capability.VERIFY, outcome, started);
+                            return outcome instanceof ProviderOutcome.Hit hit
+                                            && hit.data().verification() != null
+                                    ? hit.data().verification()
+                                    : own;
+                        });
+            }
+            return status.chain(verdict -> {
+                if (verdict != EmailStatus.INVALID && !seen(email)) {
+                    found.add(new Candidate(email, verdict, finder, order));
+                }
+                return verifyAll(emails, at + 1, finder, order);
+            });
+        }
+
+        private boolean seen(String email) {
+            return found.stream().anyMatch(c -> c.email().equals(email));
+        }
+
+        private boolean stopReached() {
+            return found.stream().anyMatch(c -> c.status().rank() >= stopOn.rank());
+        }
     }
 
     // ---- phone waterfall -------------------------------------------------------------------------------------
 
-    private record Phones(List<Phone> phones, boolean failed, boolean ran) {
-        static final Phones NONE = new Phones(List.of(), false, false);
+    private record Phones(List<Phone> phones, String failure, boolean ran) {
+        static final Phones NONE = new Phones(List.of(), null, false);
     }
 
     private Uni<Phones> phones(TaskRecord task, WaterfallSpec spec, Trace trace) {
         List<GuardedProvider> finders = providers.order(Capability.PHONE, spec.phone());
-        return phoneStep(finders, 0, new ProviderQuery(task.contact(), null, 0), trace, 0);
+        return phoneStep(finders, 0, new ProviderQuery(task.contact(), null, 0), trace, new Failures());
     }
 
     private Uni<Phones> phoneStep(
-            List<GuardedProvider> finders, int index, ProviderQuery query, Trace trace, int failures) {
+            List<GuardedProvider> finders, int index, ProviderQuery query, Trace trace, Failures failures) {
         if (index >= finders.size()) {
-            return Uni.createFrom().item(new Phones(List.of(), failures == finders.size(), true));
+            boolean failed = finders.isEmpty() || failures.count() == finders.size();
+            return Uni.createFrom().item(new Phones(List.of(), failed ? failures.reason(finders.size()) : null, true));
         }
         GuardedProvider finder = finders.get(index);
         long started = System.nanoTime();
         return providers.call(finder, Capability.PHONE, query).chain(outcome -> {
-            trace.add(finder.name(), Capability.PHONE, outcome, started);
-            if (outcome instanceof ProviderOutcome.Hit hit
-                    && !hit.data().phones().isEmpty()) {
+            failures.add(finder, outcome);
+            if (outcome instanceof ProviderOutcome.Hit hit) {
                 Map<String, Phone> unique = new LinkedHashMap<>();
-                for (ProviderData.PhoneCandidate phone : hit.data().phones()) {
-                    unique.putIfAbsent(phone.number(), new Phone(phone.number(), phone.lineType(), finder.name()));
+                int dropped = 0;
+                for (ProviderData.PhoneCandidate candidate : hit.data().phones()) {
+                    Optional<Phone> phone = PhoneNumbers.normalise(
+                            candidate, finder.name(), config.waterfall().defaultPhoneRegion());
+                    if (phone.isPresent()) {
+                        unique.putIfAbsent(phone.get().number(), phone.get());
+                    } else {
+                        dropped++;
+                    }
                 }
-                return Uni.createFrom().item(new Phones(List.copyOf(unique.values()), false, true));
+                String detail = dropped > 0 ? dropped + " invalid number(s) dropped" : null;
+                trace.add(finder.name(), Capability.PHONE, "hit", started, detail);
+                if (!unique.isEmpty()) {
+                    return Uni.createFrom().item(new Phones(List.copyOf(unique.values()), null, true));
+                }
+            } else {
+                trace.add(finder.name(), Capability.PHONE, outcome, started);
             }
-            int next = outcome instanceof ProviderOutcome.Failure ? failures + 1 : failures;
-            return phoneStep(finders, index + 1, query, trace, next);
+            return phoneStep(finders, index + 1, query, trace, failures);
         });
     }
 
     // ---- prospecting -----------------------------------------------------------------------------------------
 
-    private Uni<TaskOutcome> prospects(TaskRecord task, WaterfallSpec spec, Trace trace) {
-        int max = task.maxProspectsPerCompany() != null
-                ? task.maxProspectsPerCompany()
-                : config.intake().maxProspectsPerCompany();
-        List<GuardedProvider> finders = providers.order(Capability.PROSPECT, null);
-        return prospectStep(task, finders, 0, new ProviderQuery(task.contact(), null, max), trace, 0, max);
+    private Uni<TaskOutcome> prospects(TaskRecord task, WaterfallSpec spec, Trace trace, int max) {
+        List<GuardedProvider> finders = providers.order(Capability.PROSPECT, spec.prospect());
+        ProspectRun run = new ProspectRun(task, finders, new ProviderQuery(task.contact(), null, max), trace, max);
+        return run.step(0);
     }
 
-    private Uni<TaskOutcome> prospectStep(
-            TaskRecord task,
-            List<GuardedProvider> finders,
-            int index,
-            ProviderQuery query,
-            Trace trace,
-            int failures,
-            int max) {
-        if (index >= finders.size()) {
-            if (failures == finders.size()) {
-                return Uni.createFrom()
-                        .item(failed(
-                                task, trace, finders.isEmpty() ? "no provider available" : "all providers failed"));
+    /**
+     * One company's people discovery: providers in order until {@code max} distinct prospects are known, de-duplicated
+     * by LinkedIn profile, else by name and title.
+     */
+    private final class ProspectRun {
+        private final TaskRecord task;
+        private final List<GuardedProvider> finders;
+        private final ProviderQuery query;
+        private final Trace trace;
+        private final int max;
+        private final Map<String, ResultItem> rows = new LinkedHashMap<>();
+        private final Failures failures = new Failures();
+        private Company company;
+        private String firstSource;
+
+        ProspectRun(TaskRecord task, List<GuardedProvider> finders, ProviderQuery query, Trace trace, int max) {
+            this.task = task;
+            this.finders = finders;
+            this.query = query;
+            this.trace = trace;
+            this.max = max;
+        }
+
+        Uni<TaskOutcome> step(int index) {
+            if (rows.size() >= max || index >= finders.size()) {
+                return Uni.createFrom().item(finish());
             }
-            ResultItem none = new ResultItem(
+            GuardedProvider finder = finders.get(index);
+            long started = System.nanoTime();
+            return providers.call(finder, Capability.PROSPECT, query).chain(outcome -> {
+                trace.add(finder.name(), Capability.PROSPECT, outcome, started);
+                failures.add(finder, outcome);
+                if (outcome instanceof ProviderOutcome.Hit hit) {
+                    take(finder.name(), hit.data());
+                }
+                return step(index + 1);
+            });
+        }
+
+        private void take(String source, ProviderData data) {
+            if (company == null && data.company() != null) {
+                company = data.company();
+            }
+            for (Prospect prospect : data.prospects()) {
+                String key = key(prospect);
+                if (rows.size() >= max) {
+                    break;
+                }
+                if (key != null && !rows.containsKey(key)) {
+                    if (firstSource == null) {
+                        firstSource = source;
+                    }
+                    rows.put(key, row(prospect, Map.of("prospect", source)));
+                }
+            }
+        }
+
+        private ResultItem row(Prospect prospect, Map<String, String> source) {
+            return new ResultItem(
+                    task.taskId(),
+                    "completed",
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    prospect,
+                    company != null ? company : echoCompany(task.contact()),
+                    source,
+                    null,
+                    task.custom(),
+                    null,
+                    null);
+        }
+
+        private TaskOutcome finish() {
+            if (rows.isEmpty() && (finders.isEmpty() || failures.count() == finders.size())) {
+                return failed(task, trace, allFailed(failures.reason(finders.size())));
+            }
+            List<ResultItem> found = List.copyOf(rows.values());
+            ResultItem item = new ResultItem(
                     task.taskId(),
                     "completed",
                     null,
@@ -229,80 +389,43 @@ public class Waterfall {
                     null,
                     null,
                     null,
-                    echoCompany(task.contact()),
-                    Map.of(),
-                    List.of(),
+                    company != null ? company : echoCompany(task.contact()),
+                    firstSource == null ? null : Map.of("prospect", firstSource),
+                    found,
                     task.custom(),
                     null,
                     null);
-            return Uni.createFrom().item(new TaskOutcome(none, trace.steps(), 0));
+            return new TaskOutcome(
+                    item, trace.steps(), found.size() * config.credits().prospect());
         }
-        GuardedProvider finder = finders.get(index);
-        long started = System.nanoTime();
-        return providers.call(finder, Capability.PROSPECT, query).chain(outcome -> {
-            trace.add(finder.name(), Capability.PROSPECT, outcome, started);
-            if (outcome instanceof ProviderOutcome.Hit hit
-                    && !hit.data().prospects().isEmpty()) {
-                Company company = hit.data().company() != null ? hit.data().company() : echoCompany(task.contact());
-                Map<String, Prospect> unique = new LinkedHashMap<>();
-                for (Prospect p : hit.data().prospects()) {
-                    String key = p.linkedinUrl() != null ? p.linkedinUrl() : p.fullName();
-                    if (key != null && unique.size() < max) {
-                        unique.putIfAbsent(key.toLowerCase(Locale.ROOT), p);
-                    }
-                }
-                Map<String, String> source = Map.of("prospect", finder.name());
-                List<ResultItem> rows = unique.values().stream()
-                        .map(p -> new ResultItem(
-                                task.taskId(),
-                                "completed",
-                                null,
-                                null,
-                                null,
-                                null,
-                                null,
-                                p,
-                                company,
-                                source,
-                                null,
-                                task.custom(),
-                                null,
-                                null))
-                        .toList();
-                ResultItem item = new ResultItem(
-                        task.taskId(),
-                        "completed",
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        company,
-                        source,
-                        rows,
-                        task.custom(),
-                        null,
-                        null);
-                return Uni.createFrom()
-                        .item(new TaskOutcome(
-                                item,
-                                trace.steps(),
-                                rows.size() * config.credits().prospect()));
-            }
-            int next = outcome instanceof ProviderOutcome.Failure ? failures + 1 : failures;
-            return prospectStep(task, finders, index + 1, query, trace, next, max);
-        });
+    }
+
+    /** The de-duplication key of a prospect: LinkedIn profile, else full name (or first+last) and title. */
+    private static String key(Prospect p) {
+        if (p.linkedinUrl() != null && !p.linkedinUrl().isBlank()) {
+            Contact asContact = new Contact(p.linkedinUrl(), null, null, null, null);
+            return "li:" + asContact.linkedinSlug();
+        }
+        String name = p.fullName() != null
+                ? p.fullName()
+                : (p.firstName() == null ? "" : p.firstName()) + " " + (p.lastName() == null ? "" : p.lastName());
+        if (name.isBlank()) {
+            return null;
+        }
+        return ("n:" + name.trim() + "|" + (p.title() == null ? "" : p.title().trim())).toLowerCase(Locale.ROOT);
     }
 
     // ---- assembly --------------------------------------------------------------------------------------------
 
     private TaskOutcome settle(TaskRecord task, Trace trace, Emails emails, Phones phones) {
-        boolean emailFailed = emails.ran() && emails.failed();
-        boolean phoneFailed = phones.ran() && phones.failed();
+        boolean emailFailed = emails.ran() && emails.failure() != null;
+        boolean phoneFailed = phones.ran() && phones.failure() != null;
         boolean anyRan = emails.ran() || phones.ran();
         if (anyRan && (!emails.ran() || emailFailed) && (!phones.ran() || phoneFailed)) {
-            return failed(task, trace, "all providers failed");
+            String reason = emailFailed && phoneFailed
+                    ? allFailed(emails.failure(), phones.failure())
+                    : allFailed(emailFailed ? emails.failure() : phones.failure());
+            return failed(task, trace, reason);
         }
         Candidate primary = emails.candidates().stream()
                 .sorted(Comparator.comparingInt((Candidate c) -> -c.status().rank())

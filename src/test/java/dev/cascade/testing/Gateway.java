@@ -87,6 +87,34 @@ public final class Gateway {
                     .jsonPath();
         }
 
+        /** A task's status answer with its trace (`include_trace=true`). */
+        public JsonPath task(String taskId) {
+            return given().auth()
+                    .oauth2(key)
+                    .queryParam("task_id", taskId)
+                    .queryParam("include_trace", "true")
+                    .when()
+                    .get("/api/v1/public/enrich/status")
+                    .then()
+                    .statusCode(200)
+                    .extract()
+                    .jsonPath();
+        }
+
+        /** Submits and answers the whole 200 body (workflow id and task ids). */
+        public JsonPath submitForBody(Map<String, Object> body) {
+            return given().auth()
+                    .oauth2(key)
+                    .contentType(ContentType.JSON)
+                    .body(body)
+                    .when()
+                    .post("/api/v1/public/enrich/bulk")
+                    .then()
+                    .statusCode(200)
+                    .extract()
+                    .jsonPath();
+        }
+
         /** Waits for the workflow to reach a terminal status and returns its status answer. */
         public JsonPath awaitTerminal(String workflowId, Duration atMost) {
             await().atMost(atMost)

@@ -182,19 +182,25 @@ public final class GuardedProvider {
         if (!usable()) {
             return Uni.createFrom().item(record(capability, 0, ProviderOutcome.Failure.permanent(DISABLED)));
         }
-        AtomicInteger attempts = new AtomicInteger();
+        Attempts attempts = new Attempts();
         return Uni.createFrom().deferred(() -> {
             long started = System.nanoTime();
             return Uni.createFrom()
                     .deferred(() -> guard.get(() -> attempt(capability, query, attempts)))
                     .onFailure()
-                    .recoverWithItem(failure -> fromGuard(failure, attempts.get()))
+                    .recoverWithItem(failure -> fromGuard(failure, attempts))
                     .map(outcome -> record(capability, System.nanoTime() - started, outcome));
         });
     }
 
-    private Uni<ProviderOutcome> attempt(Capability capability, ProviderQuery query, AtomicInteger attempts) {
-        attempts.incrementAndGet();
+    /** The attempts of one call: how many reached the vendor and how the last one failed. */
+    private static final class Attempts {
+        private final AtomicInteger made = new AtomicInteger();
+        private final AtomicReference<ProviderOutcome.Failure> lastFailure = new AtomicReference<>();
+    }
+
+    private Uni<ProviderOutcome> attempt(Capability capability, ProviderQuery query, Attempts attempts) {
+        attempts.made.incrementAndGet();
         return Uni.createFrom()
                 .deferred(() -> provider.lookup(capability, query))
                 .onFailure()
@@ -204,16 +210,27 @@ public final class GuardedProvider {
                             provider.name(), failure.getClass().getSimpleName());
                     return ProviderOutcome.Failure.transientFault("provider error");
                 })
-                .chain(outcome -> outcome instanceof ProviderOutcome.Failure failure
-                        ? Uni.createFrom().failure(new ProviderFailureException(failure))
-                        : Uni.createFrom().item(outcome));
+                .chain(outcome -> {
+                    if (outcome instanceof ProviderOutcome.Failure failure) {
+                        attempts.lastFailure.set(failure);
+                        return Uni.createFrom().failure(new ProviderFailureException(failure));
+                    }
+                    return Uni.createFrom().item(outcome);
+                });
     }
 
-    private static ProviderOutcome fromGuard(Throwable failure, int attempts) {
-        String suffix = attempts > 1 ? " after " + attempts + " attempts" : "";
+    private static ProviderOutcome fromGuard(Throwable failure, Attempts attempts) {
+        int made = attempts.made.get();
+        String suffix = made > 1 ? " after " + made + " attempts" : "";
         if (failure instanceof ProviderFailureException provider) {
             ProviderOutcome.Failure f = provider.failure();
             return new ProviderOutcome.Failure(f.reason() + suffix, f.retryable(), f.retryAfter(), f.providerFault());
+        }
+        ProviderOutcome.Failure last = attempts.lastFailure.get();
+        if (last != null) {
+            // The vendor was asked and failed; a retry was then refused by the guard (the breaker opened meanwhile).
+            String then = failure instanceof CircuitBreakerOpenException ? ", then circuit open" : ", then refused";
+            return new ProviderOutcome.Failure(last.reason() + suffix + then, last.retryable(), null, true);
         }
         if (failure instanceof CircuitBreakerOpenException) {
             return new ProviderOutcome.Failure(CIRCUIT_OPEN, true, null, false);

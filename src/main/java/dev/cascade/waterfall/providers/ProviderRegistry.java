@@ -157,6 +157,72 @@ public class ProviderRegistry {
         };
     }
 
+    /** Every provider with its state, for the operator. */
+    public List<ProviderStatus> status() {
+        List<ProviderStatus> all = new ArrayList<>();
+        for (GuardedProvider guarded : byName.values()) {
+            all.add(status(guarded));
+        }
+        return all;
+    }
+
+    private ProviderStatus status(GuardedProvider guarded) {
+        Provider provider = guarded.provider();
+        ProviderSettings settings = guarded.settings();
+        Map<String, Integer> order = new LinkedHashMap<>();
+        for (Capability capability : Capability.values()) {
+            int at = defaults(capability).indexOf(provider.name());
+            if (at >= 0) {
+                order.put(capability.wire(), at + 1);
+            }
+        }
+        String disabled = !settings.enabled()
+                ? "disabled in configuration"
+                : provider.notReady().orElse(null);
+        ProviderSettings.Breaker breaker = settings.breaker();
+        ProviderStatus.Guard guard = new ProviderStatus.Guard(
+                settings.timeout().toMillis(),
+                settings.retry().maxRetries(),
+                settings.retry().delay().toMillis(),
+                settings.retry().maxDelay().toMillis(),
+                settings.retry().retryAfterCap().toMillis(),
+                breaker.enabled()
+                        ? new ProviderStatus.Breaker(
+                                breaker.requestVolume(),
+                                breaker.failureRatio(),
+                                breaker.delay().toMillis(),
+                                breaker.successThreshold())
+                        : null,
+                settings.bulkhead().limit(),
+                settings.bulkhead().queue(),
+                settings.rateLimit().limit().orElse(null),
+                settings.rateLimit().limit().isPresent()
+                        ? settings.rateLimit().window().toMillis()
+                        : null);
+        return new ProviderStatus(
+                provider.name(),
+                provider.type(),
+                provider.capabilities().stream().sorted().map(Capability::wire).toList(),
+                order,
+                disabled == null,
+                disabled,
+                provider.cost(),
+                guarded.circuitState(),
+                guarded.counters(),
+                guard);
+    }
+
+    /** Closes a provider's breaker; false when there is no such provider. */
+    public boolean resetCircuit(String name) {
+        GuardedProvider provider = byName.get(name);
+        if (provider == null) {
+            return false;
+        }
+        provider.resetCircuit();
+        Log.infof("Circuit breaker of provider %s reset by the operator", name);
+        return true;
+    }
+
     /** Calls a provider through its guard; never fails (see {@link GuardedProvider#call}). */
     public Uni<ProviderOutcome> call(GuardedProvider provider, Capability capability, ProviderQuery query) {
         return provider.call(capability, query);

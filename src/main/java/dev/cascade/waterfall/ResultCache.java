@@ -1,0 +1,173 @@
+package dev.cascade.waterfall;
+
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.quarkus.logging.Log;
+import io.quarkus.scheduler.Scheduled;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+import dev.cascade.config.CascadeConfig;
+import dev.cascade.events.ResultItem;
+import dev.cascade.events.TaskRecord;
+import dev.cascade.support.Json;
+
+/**
+ * The result cache of §4.3, in PostgreSQL so every replica shares it: per organisation, enrichment type and the
+ * contact's normalised identity (LinkedIn slug, else lower-cased first+last+domain/company; for prospecting the company
+ * and the prospect cap). Only results that found something are stored, so a contact nobody knew today is asked about
+ * again tomorrow. The cache is an optimisation: when PostgreSQL is slow or down, lookups miss and stores are skipped.
+ */
+@ApplicationScoped
+public class ResultCache {
+    private static final Duration DB_BOUND = Duration.ofSeconds(2);
+
+    private final Pool pool;
+    private final Json json;
+    private final CascadeConfig.Cache config;
+
+    public ResultCache(Pool pool, Json json, CascadeConfig config) {
+        this.pool = pool;
+        this.json = json;
+        this.config = config.cache();
+    }
+
+    /** A cached result: the item as it was stored (task id and custom of the task that found it) and its age. */
+    public record Cached(ResultItem item, double credits, OffsetDateTime cachedAt) {}
+
+    /** The freshest usable entry for the task, or empty (cache off, `max_cache_age_days: 0`, none fresh enough). */
+    public Uni<Optional<Cached>> lookup(TaskRecord task, int maxProspects) {
+        Duration maxAge = maxAge(task);
+        if (!config.enabled() || maxAge.isZero()) {
+            return Uni.createFrom().item(Optional.empty());
+        }
+        return pool.preparedQuery("SELECT item::text, credits, cached_at FROM result_cache"
+                        + " WHERE org_id = $1 AND enrichment_type = $2 AND identity = $3"
+                        + " AND cached_at > now() - make_interval(secs => $4)")
+                .execute(Tuple.of(
+                        task.orgId(), task.enrichmentType(), identity(task, maxProspects), (double) maxAge.toSeconds()))
+                .map(this::first)
+                .ifNoItem()
+                .after(DB_BOUND)
+                .recoverWithItem(Optional::empty)
+                .onFailure()
+                .recoverWithItem(failure -> {
+                    Log.warnf(
+                            "Result cache lookup failed for task %s; the providers are asked: %s",
+                            task.taskId(),
+                            failure.getCause() != null ? failure.getCause().getMessage() : failure.getMessage());
+                    return Optional.empty();
+                });
+    }
+
+    private Optional<Cached> first(RowSet<Row> rows) {
+        for (Row row : rows) {
+            return Optional.of(new Cached(
+                    json.read(row.getString(0), ResultItem.class),
+                    row.getNumeric(1).doubleValue(),
+                    row.getOffsetDateTime(2)));
+        }
+        return Optional.empty();
+    }
+
+    /** Stores a fresh result that found something; never fails. */
+    public Uni<Void> store(TaskRecord task, int maxProspects, TaskOutcome outcome) {
+        if (!config.enabled() || !worthCaching(outcome.item())) {
+            return Uni.createFrom().voidItem();
+        }
+        return pool.preparedQuery("INSERT INTO result_cache (org_id, enrichment_type, identity, item, credits)"
+                        + " VALUES ($1, $2, $3, ($4::text)::jsonb, $5)"
+                        + " ON CONFLICT (org_id, enrichment_type, identity)"
+                        + " DO UPDATE SET item = excluded.item, credits = excluded.credits, cached_at = now()")
+                .execute(Tuple.of(
+                        task.orgId(),
+                        task.enrichmentType(),
+                        identity(task, maxProspects),
+                        json.write(outcome.item()),
+                        outcome.credits()))
+                .replaceWithVoid()
+                .ifNoItem()
+                .after(DB_BOUND)
+                .recoverWithItem(() -> null)
+                .onFailure()
+                .recoverWithItem(failure -> {
+                    Log.warnf("Result of task %s not cached: %s", task.taskId(), failure.getMessage());
+                    return null;
+                });
+    }
+
+    private static boolean worthCaching(ResultItem item) {
+        if (!"completed".equals(item.status())) {
+            return false;
+        }
+        return item.hasEmail()
+                || item.hasPhone()
+                || (item.prospects() != null && !item.prospects().isEmpty());
+    }
+
+    private Duration maxAge(TaskRecord task) {
+        return task.maxCacheAgeDays() != null ? Duration.ofDays(task.maxCacheAgeDays()) : config.defaultMaxAge();
+    }
+
+    static String identity(TaskRecord task, int maxProspects) {
+        if ("prospecting_only".equals(task.enrichmentType())) {
+            String company = task.contact().companyDomain() != null
+                    ? task.contact().companyDomain()
+                    : task.contact().companyName();
+            return ("co:" + (company == null ? "" : company) + "|" + maxProspects).toLowerCase(java.util.Locale.ROOT);
+        }
+        return task.contact().identity();
+    }
+
+    /** Deletes entries older than the retention; any replica may run it, running it twice is harmless. */
+    @Scheduled(every = "${cascade.cache.purge-interval:1h}", delayed = "1m")
+    Uni<Void> purge() {
+        return pool.preparedQuery("DELETE FROM result_cache WHERE cached_at < now() - make_interval(secs => $1)")
+                .execute(Tuple.of((double) config.retention().toSeconds()))
+                .invoke(rows -> {
+                    if (rows.rowCount() > 0) {
+                        Log.infof("Purged %d cached results older than %s", rows.rowCount(), config.retention());
+                    }
+                })
+                .replaceWithVoid()
+                .onFailure()
+                .recoverWithItem(failure -> {
+                    Log.warnf("Result cache purge failed: %s", failure.getMessage());
+                    return null;
+                });
+    }
+
+    /** Copies a cached item for the task now asking: its task id and custom map, on every prospect row too. */
+    static ResultItem reissue(ResultItem cached, TaskRecord task) {
+        List<ResultItem> rows = null;
+        if (cached.prospects() != null) {
+            rows = new ArrayList<>();
+            for (ResultItem row : cached.prospects()) {
+                rows.add(reissue(row, task));
+            }
+        }
+        return new ResultItem(
+                task.taskId(),
+                cached.status(),
+                cached.primaryEmail(),
+                cached.primaryEmailStatus(),
+                cached.otherEmails(),
+                cached.personalPhoneNumbers(),
+                cached.phones(),
+                cached.prospect(),
+                cached.company(),
+                cached.source(),
+                rows,
+                task.custom(),
+                null,
+                null);
+    }
+}

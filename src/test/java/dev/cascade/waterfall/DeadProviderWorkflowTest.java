@@ -1,0 +1,113 @@
+package dev.cascade.waterfall;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import io.quarkus.logging.Log;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import dev.cascade.testing.Gateway;
+import dev.cascade.testing.Gateway.Tenant;
+
+/**
+ * The issue's "must show": a 250-contact `full` workflow whose first email provider refuses every connection still
+ * completes through the next providers; that provider's breaker opens after its threshold (seen by the operator and in
+ * the metrics), after which its calls are skipped instead of made, so the workflow's duration stays bounded.
+ */
+@QuarkusTest
+class DeadProviderWorkflowTest {
+
+    @AfterEach
+    void closeBreaker() {
+        given().auth()
+                .oauth2(Gateway.ADMIN_TOKEN)
+                .post("/api/v1/admin/providers/dead-hunter/circuit/reset")
+                .then()
+                .statusCode(200);
+    }
+
+    @Test
+    void aWorkflowWhoseFirstEmailProviderRefusesConnectionsCompletesAndOpensThatProvidersBreaker() {
+        Tenant tenant = Gateway.newTenant("dead-first-" + UUID.randomUUID());
+        List<Map<String, Object>> contacts = new ArrayList<>();
+        for (int i = 0; i < 250; i++) {
+            contacts.add(Gateway.person(10_000 + i));
+        }
+        long started = System.nanoTime();
+        String workflowId = tenant.submit(Map.of(
+                "enrichment_type",
+                "full",
+                "contacts",
+                contacts,
+                "waterfall",
+                Map.of(
+                        "email",
+                        List.of("dead-hunter", "sim-email-b"),
+                        "verify",
+                        "sim-verify",
+                        "phone",
+                        List.of("sim-phone"))));
+
+        // A bound, not a benchmark: without the breaker every task would pay for the refused calls and their retries.
+        JsonPath workflow = tenant.awaitTerminal(workflowId, Duration.ofSeconds(90));
+        long elapsedMs = (System.nanoTime() - started) / 1_000_000;
+        Log.infof("250-contact full workflow with a dead first email provider settled in %d ms", elapsedMs);
+
+        assertThat(workflow.getString("workflow.status")).isEqualTo("completed");
+        assertThat(workflow.getInt("workflow.completed_prospects")).isEqualTo(250);
+        assertThat(workflow.getInt("workflow.failed_prospects")).isZero();
+        assertThat(workflow.getInt("workflow.emails_found")).isGreaterThan(150);
+
+        JsonPath providers = given().auth()
+                .oauth2(Gateway.ADMIN_TOKEN)
+                .get("/api/v1/admin/providers/dead-hunter")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath();
+        Log.infof("dead-hunter as the operator sees it: %s", providers.prettify());
+        assertThat(providers.getString("circuit_state")).isEqualTo("open");
+        long errors = providers.getLong("counters.error");
+        long skipped = providers.getLong("counters.skipped");
+        assertThat(errors).isGreaterThanOrEqualTo(1);
+        assertThat(skipped).isGreaterThan(0);
+        assertThat(errors + skipped).isGreaterThanOrEqualTo(250);
+        Log.infof("dead-hunter: %d calls failed before the breaker opened, %d skipped after", errors, skipped);
+
+        String metrics =
+                given().get("/q/metrics").then().statusCode(200).extract().asString();
+        assertThat(metrics).contains("cascade_provider_circuit_state{provider=\"dead-hunter\"} 2.0");
+        assertThat(metrics)
+                .containsPattern("cascade_provider_calls_total\\{capability=\"email\",outcome=\"skipped\","
+                        + "provider=\"dead-hunter\"} [1-9]");
+
+        // Every task's trace tells which: refused (`error`) or not even tried (`skipped`, circuit open).
+        JsonPath results = tenant.results(workflowId);
+        List<String> taskIds = results.getList("workflow.results.task_id");
+        JsonPath last = tenant.task(taskIds.get(taskIds.size() - 1));
+        List<Map<String, Object>> trace = last.getList("task.trace");
+        assertThat(trace)
+                .anySatisfy(step -> assertThat(step)
+                        .containsEntry("provider", "dead-hunter")
+                        .containsEntry("capability", "email"));
+        long skippedSteps = 0;
+        for (String taskId : taskIds.subList(200, 250)) {
+            for (Map<String, Object> step : tenant.task(taskId).<Map<String, Object>>getList("task.trace")) {
+                if ("dead-hunter".equals(step.get("provider")) && "skipped".equals(step.get("outcome"))) {
+                    assertThat(step.get("detail")).isEqualTo("circuit open");
+                    skippedSteps++;
+                }
+            }
+        }
+        assertThat(skippedSteps).isGreaterThan(0);
+    }
+}
