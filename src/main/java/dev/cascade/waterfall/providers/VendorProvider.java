@@ -50,6 +50,26 @@ public abstract class VendorProvider implements Provider {
         return context.apiKey();
     }
 
+    /** The bare lower-case host of a website (`https://www.Acme.com/x` → `acme.com`), or null. */
+    protected static String host(String website) {
+        if (website == null) {
+            return null;
+        }
+        String host = website.replaceFirst("^[A-Za-z][A-Za-z0-9+.-]*://", "");
+        int end = host.length();
+        for (char stop : new char[] {'/', '?', '#', ':'}) {
+            int at = host.indexOf(stop);
+            if (at >= 0 && at < end) {
+                end = at;
+            }
+        }
+        host = host.substring(0, end).toLowerCase(java.util.Locale.ROOT);
+        if (host.startsWith("www.")) {
+            host = host.substring(4);
+        }
+        return host.isBlank() ? null : host;
+    }
+
     protected static String encode(String value) {
         return URLEncoder.encode(value, StandardCharsets.UTF_8);
     }

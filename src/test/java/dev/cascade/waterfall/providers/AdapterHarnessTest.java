@@ -20,6 +20,29 @@ class AdapterHarnessTest {
     }
 
     @Test
+    void providerSettingsCanComeFromEnvironmentVariables() {
+        // What k8s/02-configmap.yaml relies on: CASCADE_PROVIDERS_<NAME>_<KEY> for a provider that
+        // application.properties (or any source) declares.
+        io.smallrye.config.SmallRyeConfig config = new io.smallrye.config.SmallRyeConfigBuilder()
+                .withMapping(dev.cascade.config.CascadeConfig.class)
+                .withConverter(Duration.class, 200, new io.quarkus.runtime.configuration.DurationConverter())
+                .withSources(new io.smallrye.config.PropertiesConfigSource(
+                        java.util.Map.of("cascade.providers.hunter.type", "hunter"), "app", 250))
+                .withSources(new io.smallrye.config.EnvConfigSource(
+                        java.util.Map.of(
+                                "CASCADE_PROVIDERS_HUNTER_TIMEOUT", "9s",
+                                "CASCADE_PROVIDERS_HUNTER_RATE_LIMIT_LIMIT", "7"),
+                        300))
+                .addDefaultInterceptors()
+                .build();
+        var hunter = config.getConfigMapping(dev.cascade.config.CascadeConfig.class)
+                .providers()
+                .get("hunter");
+        assertThat(hunter.timeout()).isEqualTo(Duration.ofSeconds(9));
+        assertThat(hunter.rateLimit().limit()).contains(7);
+    }
+
+    @Test
     void connectionRefusedIsATransientFailure() {
         try (AdapterHarness harness = new AdapterHarness()) {
             ProviderContext context = harness.context("x");

@@ -27,10 +27,6 @@ public class ApolloProviderFactory implements ProviderFactory {
     @Override
     public Provider create(ProviderContext context) {
         String base = context.baseUrl(DEFAULT_BASE_URL);
-        if (!base.startsWith("http://") && !base.startsWith("https://")) {
-            throw new IllegalArgumentException(
-                    "cascade.providers." + context.name() + ".base-url must be an http(s) URL, got: " + base);
-        }
         return new ApolloProvider(context, base);
     }
 }

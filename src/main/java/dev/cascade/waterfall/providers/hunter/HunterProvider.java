@@ -1,6 +1,5 @@
 package dev.cascade.waterfall.providers.hunter;
 
-import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -51,7 +50,7 @@ final class HunterProvider extends VendorProvider {
 
     HunterProvider(ProviderContext context) {
         super(context, HunterProviderFactory.TYPE, Set.of(Capability.EMAIL, Capability.VERIFY));
-        this.baseUrl = checkedBaseUrl(context.baseUrl(DEFAULT_BASE_URL));
+        this.baseUrl = context.baseUrl(DEFAULT_BASE_URL);
         this.maxDuration = maxDuration(context.timeout());
     }
 
@@ -241,20 +240,5 @@ final class HunterProvider extends VendorProvider {
             return null;
         }
         return new Company(name, domain == null ? null : domain.toLowerCase(Locale.ROOT), null, null);
-    }
-
-    /** A base URL Vert.x cannot call would make every lookup throw; refuse it at start instead. */
-    static String checkedBaseUrl(String url) {
-        URI uri;
-        try {
-            uri = URI.create(url);
-        } catch (IllegalArgumentException notAUri) {
-            throw new IllegalArgumentException("base-url is not a valid URL", notAUri);
-        }
-        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-        if (!(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null) {
-            throw new IllegalArgumentException("base-url must be an absolute http(s) URL");
-        }
-        return url;
     }
 }

@@ -1,6 +1,5 @@
 package dev.cascade.waterfall.providers.neverbounce;
 
-import java.net.URI;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Set;
@@ -38,7 +37,7 @@ final class NeverBounceProvider extends VendorProvider {
 
     NeverBounceProvider(ProviderContext context) {
         super(context, NeverBounceProviderFactory.TYPE, Set.of(Capability.VERIFY));
-        this.baseUrl = checkedBaseUrl(context.baseUrl(DEFAULT_BASE_URL));
+        this.baseUrl = context.baseUrl(DEFAULT_BASE_URL);
         this.vendorTimeout = vendorTimeout(context.timeout());
     }
 
@@ -109,20 +108,5 @@ final class NeverBounceProvider extends VendorProvider {
             default -> EmailStatus.UNKNOWN;
         };
         return new ProviderOutcome.Hit(ProviderData.verified(status));
-    }
-
-    /** A base URL Vert.x cannot call would make every lookup throw; refuse it at start instead. */
-    static String checkedBaseUrl(String url) {
-        URI uri;
-        try {
-            uri = URI.create(url);
-        } catch (IllegalArgumentException notAUri) {
-            throw new IllegalArgumentException("base-url is not a valid URL", notAUri);
-        }
-        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-        if (!(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null) {
-            throw new IllegalArgumentException("base-url must be an absolute http(s) URL");
-        }
-        return url;
     }
 }

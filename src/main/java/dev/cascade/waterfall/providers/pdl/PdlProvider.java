@@ -249,26 +249,6 @@ final class PdlProvider extends VendorProvider {
         return name == null && domain == null ? null : new Company(name, domain, null, null);
     }
 
-    /** The bare lower-case host of a website (`https://www.Acme.com/x` → `acme.com`), or null. */
-    static String host(String website) {
-        if (website == null) {
-            return null;
-        }
-        String host = website.replaceFirst("^[A-Za-z][A-Za-z0-9+.-]*://", "");
-        int end = host.length();
-        for (char stop : new char[] {'/', '?', '#', ':'}) {
-            int at = host.indexOf(stop);
-            if (at >= 0 && at < end) {
-                end = at;
-            }
-        }
-        host = host.substring(0, end).toLowerCase(Locale.ROOT);
-        if (host.startsWith("www.")) {
-            host = host.substring(4);
-        }
-        return host.isBlank() ? null : host;
-    }
-
     /** Free plans answer {@code true}/{@code false} instead of contact values: say so once, loudly. */
     private void warnOnBooleans(JsonNode data) {
         boolean booleans = isBoolean(data.get("work_email"))

@@ -252,26 +252,6 @@ final class ProspeoProvider extends VendorProvider {
         return new Company(name, domain == null ? null : domain.toLowerCase(Locale.ROOT), null, null);
     }
 
-    /** The bare host of a website (`https://www.acme.com/about` → `acme.com`), or null. */
-    static String host(String website) {
-        if (website == null) {
-            return null;
-        }
-        String host = website.replaceFirst("^[A-Za-z][A-Za-z0-9+.-]*://", "");
-        int end = host.length();
-        for (char stop : new char[] {'/', '?', '#', ':'}) {
-            int at = host.indexOf(stop);
-            if (at >= 0 && at < end) {
-                end = at;
-            }
-        }
-        host = host.substring(0, end).toLowerCase(Locale.ROOT);
-        if (host.startsWith("www.")) {
-            host = host.substring(4);
-        }
-        return host.isBlank() ? null : host;
-    }
-
     /**
      * How long a 429 asks us to wait. Prospeo documents no `Retry-After`; its rate headers (names seen only in
      * third-party code) say which window ran out: the day's or the minute's reset when that window is used up,
