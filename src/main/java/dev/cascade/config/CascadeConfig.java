@@ -240,9 +240,19 @@ public interface CascadeConfig {
             /** Calls allowed per window (absent: no limit). */
             Optional<Integer> limit();
 
-            /** The window of `limit`. */
+            /**
+             * The window of `limit`. Permits are spread evenly over it (one every `window / limit`), so the vendor
+             * never sees a burst above its quota, not even at a window's edge.
+             */
             @WithDefault("1s")
             Duration window();
+
+            /**
+             * How long a call over the limit waits for a permit before it is skipped (`rate limited`) and the
+             * waterfall moves on; 0 skips at once. Keep it well under the task deadline.
+             */
+            @WithDefault("10s")
+            Duration maxWait();
         }
 
         /** The declarative HTTP provider: a vendor described entirely in configuration. */

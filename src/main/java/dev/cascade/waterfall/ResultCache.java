@@ -78,7 +78,7 @@ public class ResultCache {
         return Optional.empty();
     }
 
-    /** Stores a fresh result that found something; never fails. */
+    /** Stores a fresh result that found something (the caller says whether it is clean enough); never fails. */
     public Uni<Void> store(TaskRecord task, int maxProspects, TaskOutcome outcome) {
         if (!config.enabled() || !worthCaching(outcome.item())) {
             return Uni.createFrom().voidItem();
@@ -124,7 +124,10 @@ public class ResultCache {
                     : task.contact().companyName();
             return ("co:" + (company == null ? "" : company) + "|" + maxProspects).toLowerCase(java.util.Locale.ROOT);
         }
-        return task.contact().identity();
+        // A result chosen with a laxer `stop_on` must not answer a request that asks for better.
+        String stopOn = task.waterfall() == null ? null : task.waterfall().stopOn();
+        String identity = task.contact().identity();
+        return stopOn == null || "reliable".equals(stopOn) ? identity : identity + "|stop:" + stopOn;
     }
 
     /** Deletes entries older than the retention; any replica may run it, running it twice is harmless. */

@@ -36,6 +36,7 @@ import dev.cascade.waterfall.providers.ProviderRegistry;
 public class Waterfall {
     private static final WaterfallSpec NO_OVERRIDE = new WaterfallSpec(null, null, null, null, null);
     private static final int MAX_REASON_CHARS = 300;
+    private static final String DEADLINE = "deadline exceeded";
 
     private final ProviderRegistry providers;
     private final ResultCache cache;
@@ -48,8 +49,10 @@ public class Waterfall {
     }
 
     /**
-     * Runs the task's waterfall within the task deadline; a task that runs out of time settles `failed` with the
-     * steps it managed so far in its trace. A result that found something is cached for the organisation.
+     * Runs the task's waterfall within the task deadline. A task that runs out of time settles with what its
+     * providers found so far (`failed` with `deadline exceeded` when that is nothing), with the steps it managed in
+     * its trace. A result that found something, and for which every provider asked answered, is cached for the
+     * organisation.
      */
     public Uni<TaskOutcome> run(TaskRecord task) {
         Trace trace = new Trace();
@@ -62,25 +65,47 @@ public class Waterfall {
                 .chain(cached -> cached.isPresent()
                         ? Uni.createFrom().item(fromCache(task, cached.get(), trace, started))
                         : steps(task, trace, maxProspects)
-                                .ifNoItem()
-                                .after(config.waterfall().taskDeadline())
-                                .recoverWithItem(() -> failed(task, trace, "deadline exceeded"))
-                                .call(outcome -> cache.store(task, maxProspects, outcome)));
+                                .call(outcome -> outcome.cacheable()
+                                        ? cache.store(task, maxProspects, outcome)
+                                        : Uni.createFrom().voidItem()));
     }
 
     private Uni<TaskOutcome> steps(TaskRecord task, Trace trace, int maxProspects) {
         WaterfallSpec spec = task.waterfall() == null ? NO_OVERRIDE : task.waterfall();
         return switch (task.enrichmentType()) {
-            case "phone_only" -> phones(task, spec, trace).map(p -> settle(task, trace, Emails.NONE, p));
-            case "full" ->
-                Uni.combine()
-                        .all()
-                        .unis(emails(task, spec, trace), phones(task, spec, trace))
-                        .asTuple()
-                        .map(both -> settle(task, trace, both.getItem1(), both.getItem2()));
-            case "prospecting_only" -> prospects(task, spec, trace, maxProspects);
-            default -> emails(task, spec, trace).map(e -> settle(task, trace, e, Phones.NONE));
+            case "phone_only" -> {
+                PhoneRun phones = phoneRun(task, spec, trace);
+                yield bounded(
+                        phones.step(0).map(p -> settle(task, trace, Emails.NONE, p)),
+                        () -> settleLate(task, trace, Emails.NONE, phones.sofar()));
+            }
+            case "full" -> {
+                EmailRun emails = emailRun(task, spec, trace);
+                PhoneRun phones = phoneRun(task, spec, trace);
+                yield bounded(
+                        Uni.combine()
+                                .all()
+                                .unis(emails.step(0), phones.step(0))
+                                .asTuple()
+                                .map(both -> settle(task, trace, both.getItem1(), both.getItem2())),
+                        () -> settleLate(task, trace, emails.sofar(), phones.sofar()));
+            }
+            case "prospecting_only" -> {
+                ProspectRun prospects = prospectRun(task, spec, trace, maxProspects);
+                yield bounded(prospects.step(0), prospects::late);
+            }
+            default -> {
+                EmailRun emails = emailRun(task, spec, trace);
+                yield bounded(
+                        emails.step(0).map(e -> settle(task, trace, e, Phones.NONE)),
+                        () -> settleLate(task, trace, emails.sofar(), Phones.NONE));
+            }
         };
+    }
+
+    /** The task deadline: past it the task settles with what was found so far. */
+    private Uni<TaskOutcome> bounded(Uni<TaskOutcome> steps, java.util.function.Supplier<TaskOutcome> late) {
+        return steps.ifNoItem().after(config.waterfall().taskDeadline()).recoverWithItem(late);
     }
 
     private int maxProspects(TaskRecord task) {
@@ -97,7 +122,7 @@ public class Waterfall {
             trace.add("cache", capability, "cache_hit", started, detail);
         }
         double credits = config.cache().hitsFree() ? 0 : cached.credits();
-        return new TaskOutcome(ResultCache.reissue(cached.item(), task), trace.steps(), credits);
+        return new TaskOutcome(ResultCache.reissue(cached.item(), task), trace.steps(), credits, false);
     }
 
     private static List<Capability> capabilities(String enrichmentType) {
@@ -111,9 +136,12 @@ public class Waterfall {
 
     // ---- email waterfall -------------------------------------------------------------------------------------
 
-    /** Outcome of the email waterfall; {@code failure} is set when every finder it needed failed. */
-    private record Emails(List<Candidate> candidates, ProviderData best, String failure, boolean ran) {
-        static final Emails NONE = new Emails(List.of(), null, null, false);
+    /**
+     * Outcome of the email waterfall; {@code failure} is set when every finder it needed failed; {@code clean} when
+     * every provider it asked (finders and verifier) answered, so the result is worth caching.
+     */
+    private record Emails(List<Candidate> candidates, ProviderData best, String failure, boolean ran, boolean clean) {
+        static final Emails NONE = new Emails(List.of(), null, null, false, true);
     }
 
     private record Candidate(String email, EmailStatus status, String provider, int order) {}
@@ -122,18 +150,18 @@ public class Waterfall {
     private static final class Failures {
         private final List<String> reasons = new ArrayList<>();
 
-        void add(GuardedProvider provider, ProviderOutcome outcome) {
+        synchronized void add(GuardedProvider provider, ProviderOutcome outcome) {
             if (outcome instanceof ProviderOutcome.Failure failure) {
                 reasons.add(provider.name() + ": " + failure.reason());
             }
         }
 
-        int count() {
+        synchronized int count() {
             return reasons.size();
         }
 
         /** What went wrong with each provider (`hunter: timeout; pdl: HTTP 503`), or that there was none. */
-        String reason(int providers) {
+        synchronized String reason(int providers) {
             return providers == 0 ? "no provider available" : String.join("; ", reasons);
         }
     }
@@ -144,15 +172,17 @@ public class Waterfall {
         return all.length() > MAX_REASON_CHARS ? all.substring(0, MAX_REASON_CHARS - 1) + "…" : all;
     }
 
-    private Uni<Emails> emails(TaskRecord task, WaterfallSpec spec, Trace trace) {
+    private EmailRun emailRun(TaskRecord task, WaterfallSpec spec, Trace trace) {
         List<GuardedProvider> finders = providers.order(Capability.EMAIL, spec.email());
         GuardedProvider verifier = providers.verifier(spec.verify());
         EmailStatus stopOn = spec.stopOn() == null ? EmailStatus.RELIABLE : EmailStatus.fromWire(spec.stopOn());
-        EmailRun run = new EmailRun(finders, verifier, stopOn, new ProviderQuery(task.contact(), null, 0), trace);
-        return run.step(0);
+        return new EmailRun(finders, verifier, stopOn, new ProviderQuery(task.contact(), null, 0), trace);
     }
 
-    /** One task's email waterfall: finders in order, each unverified candidate checked by the verifier. */
+    /**
+     * One task's email waterfall: finders in order, each unverified candidate checked by the verifier. Its state is
+     * read by the deadline (another thread) through {@link #sofar()}, hence the synchronisation.
+     */
     private final class EmailRun {
         private final List<GuardedProvider> finders;
         private final GuardedProvider verifier;
@@ -162,6 +192,7 @@ public class Waterfall {
         private final List<Candidate> found = new ArrayList<>();
         private final Failures failures = new Failures();
         private ProviderData profile;
+        private boolean verifierFailed;
 
         EmailRun(
                 List<GuardedProvider> finders,
@@ -178,12 +209,11 @@ public class Waterfall {
 
         Uni<Emails> step(int index) {
             if (stopReached()) {
-                return Uni.createFrom().item(new Emails(found, profile, null, true));
+                return Uni.createFrom().item(result(null));
             }
             if (index >= finders.size()) {
                 boolean failed = finders.isEmpty() || failures.count() == finders.size();
-                return Uni.createFrom()
-                        .item(new Emails(found, profile, failed ? failures.reason(finders.size()) : null, true));
+                return Uni.createFrom().item(result(failed ? failures.reason(finders.size()) : null));
             }
             GuardedProvider finder = finders.get(index);
             long started = System.nanoTime();
@@ -191,9 +221,7 @@ public class Waterfall {
                 trace.add(finder.name(), Capability.EMAIL, outcome, started);
                 failures.add(finder, outcome);
                 if (outcome instanceof ProviderOutcome.Hit hit) {
-                    if (profile == null) {
-                        profile = hit.data();
-                    }
+                    keepProfile(hit.data());
                     return verifyAll(hit.data().emails(), 0, finder.name(), index)
                             .chain(() -> step(index + 1));
                 }
@@ -224,6 +252,9 @@ public class Waterfall {
                         .call(verifier, Capability.VERIFY, new ProviderQuery(query.contact(), email, 0))
                         .map(outcome -> {
                             trace.add(verifier.name(), Capability.VERIFY, outcome, started);
+                            if (outcome instanceof ProviderOutcome.Failure) {
+                                markVerifierFailed();
+                            }
                             return outcome instanceof ProviderOutcome.Hit hit
                                             && hit.data().verification() != null
                                     ? hit.data().verification()
@@ -231,73 +262,130 @@ public class Waterfall {
                         });
             }
             return status.chain(verdict -> {
-                if (verdict != EmailStatus.INVALID && !seen(email)) {
-                    found.add(new Candidate(email, verdict, finder, order));
-                }
+                add(new Candidate(email, verdict, finder, order));
                 return verifyAll(emails, at + 1, finder, order);
             });
         }
 
-        private boolean seen(String email) {
+        private synchronized void add(Candidate candidate) {
+            if (candidate.status() != EmailStatus.INVALID && !seen(candidate.email())) {
+                found.add(candidate);
+            }
+        }
+
+        private synchronized void keepProfile(ProviderData data) {
+            if (profile == null) {
+                profile = data;
+            }
+        }
+
+        private synchronized void markVerifierFailed() {
+            verifierFailed = true;
+        }
+
+        private synchronized boolean seen(String email) {
             return found.stream().anyMatch(c -> c.email().equals(email));
         }
 
-        private boolean stopReached() {
+        private synchronized boolean stopReached() {
             return found.stream().anyMatch(c -> c.status().rank() >= stopOn.rank());
+        }
+
+        private synchronized Emails result(String failure) {
+            return new Emails(List.copyOf(found), profile, failure, true, failures.count() == 0 && !verifierFailed);
+        }
+
+        /** What the run has found when the deadline cut it short. */
+        synchronized Emails sofar() {
+            return new Emails(List.copyOf(found), profile, found.isEmpty() ? DEADLINE : null, true, false);
         }
     }
 
     // ---- phone waterfall -------------------------------------------------------------------------------------
 
-    private record Phones(List<Phone> phones, String failure, boolean ran) {
-        static final Phones NONE = new Phones(List.of(), null, false);
+    private record Phones(List<Phone> phones, String failure, boolean ran, boolean clean) {
+        static final Phones NONE = new Phones(List.of(), null, false, true);
     }
 
-    private Uni<Phones> phones(TaskRecord task, WaterfallSpec spec, Trace trace) {
-        List<GuardedProvider> finders = providers.order(Capability.PHONE, spec.phone());
-        return phoneStep(finders, 0, new ProviderQuery(task.contact(), null, 0), trace, new Failures());
+    private PhoneRun phoneRun(TaskRecord task, WaterfallSpec spec, Trace trace) {
+        return new PhoneRun(
+                providers.order(Capability.PHONE, spec.phone()), new ProviderQuery(task.contact(), null, 0), trace);
     }
 
-    private Uni<Phones> phoneStep(
-            List<GuardedProvider> finders, int index, ProviderQuery query, Trace trace, Failures failures) {
-        if (index >= finders.size()) {
-            boolean failed = finders.isEmpty() || failures.count() == finders.size();
-            return Uni.createFrom().item(new Phones(List.of(), failed ? failures.reason(finders.size()) : null, true));
+    /** One task's phone waterfall: finders in order until one returns a valid number. */
+    private final class PhoneRun {
+        private final List<GuardedProvider> finders;
+        private final ProviderQuery query;
+        private final Trace trace;
+        private final Failures failures = new Failures();
+        private volatile Phones done;
+
+        PhoneRun(List<GuardedProvider> finders, ProviderQuery query, Trace trace) {
+            this.finders = finders;
+            this.query = query;
+            this.trace = trace;
         }
-        GuardedProvider finder = finders.get(index);
-        long started = System.nanoTime();
-        return providers.call(finder, Capability.PHONE, query).chain(outcome -> {
-            failures.add(finder, outcome);
-            if (outcome instanceof ProviderOutcome.Hit hit) {
-                Map<String, Phone> unique = new LinkedHashMap<>();
-                int dropped = 0;
-                for (ProviderData.PhoneCandidate candidate : hit.data().phones()) {
-                    Optional<Phone> phone = PhoneNumbers.normalise(
-                            candidate, finder.name(), config.waterfall().defaultPhoneRegion());
-                    if (phone.isPresent()) {
-                        unique.putIfAbsent(phone.get().number(), phone.get());
-                    } else {
-                        dropped++;
-                    }
-                }
-                String detail = dropped > 0 ? dropped + " invalid number(s) dropped" : null;
-                trace.add(finder.name(), Capability.PHONE, "hit", started, detail);
-                if (!unique.isEmpty()) {
-                    return Uni.createFrom().item(new Phones(List.copyOf(unique.values()), null, true));
-                }
-            } else {
-                trace.add(finder.name(), Capability.PHONE, outcome, started);
+
+        Uni<Phones> step(int index) {
+            return next(index).invoke(result -> done = result);
+        }
+
+        private Uni<Phones> next(int index) {
+            if (index >= finders.size()) {
+                boolean failed = finders.isEmpty() || failures.count() == finders.size();
+                return Uni.createFrom()
+                        .item(new Phones(
+                                List.of(),
+                                failed ? failures.reason(finders.size()) : null,
+                                true,
+                                failures.count() == 0));
             }
-            return phoneStep(finders, index + 1, query, trace, failures);
-        });
+            GuardedProvider finder = finders.get(index);
+            long started = System.nanoTime();
+            return providers.call(finder, Capability.PHONE, query).chain(outcome -> {
+                failures.add(finder, outcome);
+                if (outcome instanceof ProviderOutcome.Hit hit) {
+                    Map<String, Phone> unique = new LinkedHashMap<>();
+                    int dropped = 0;
+                    for (ProviderData.PhoneCandidate candidate : hit.data().phones()) {
+                        Optional<Phone> phone = PhoneNumbers.normalise(
+                                candidate, finder.name(), config.waterfall().defaultPhoneRegion());
+                        if (phone.isPresent()) {
+                            unique.putIfAbsent(phone.get().number(), phone.get());
+                        } else {
+                            dropped++;
+                        }
+                    }
+                    String detail = dropped > 0 ? dropped + " invalid number(s) dropped" : null;
+                    trace.add(finder.name(), Capability.PHONE, "hit", started, detail);
+                    if (!unique.isEmpty()) {
+                        return Uni.createFrom()
+                                .item(new Phones(List.copyOf(unique.values()), null, true, failures.count() == 0));
+                    }
+                } else {
+                    trace.add(finder.name(), Capability.PHONE, outcome, started);
+                }
+                return next(index + 1);
+            });
+        }
+
+        /**
+         * What the run has when the deadline cut the task short: its numbers when it had finished (the email
+         * waterfall of `full` was the slow one), else nothing (it stops at its first number).
+         */
+        Phones sofar() {
+            Phones finished = done;
+            return finished != null
+                    ? new Phones(finished.phones(), null, true, false)
+                    : new Phones(List.of(), DEADLINE, true, false);
+        }
     }
 
     // ---- prospecting -----------------------------------------------------------------------------------------
 
-    private Uni<TaskOutcome> prospects(TaskRecord task, WaterfallSpec spec, Trace trace, int max) {
+    private ProspectRun prospectRun(TaskRecord task, WaterfallSpec spec, Trace trace, int max) {
         List<GuardedProvider> finders = providers.order(Capability.PROSPECT, spec.prospect());
-        ProspectRun run = new ProspectRun(task, finders, new ProviderQuery(task.contact(), null, max), trace, max);
-        return run.step(0);
+        return new ProspectRun(task, finders, new ProviderQuery(task.contact(), null, max), trace, max);
     }
 
     /**
@@ -324,8 +412,8 @@ public class Waterfall {
         }
 
         Uni<TaskOutcome> step(int index) {
-            if (rows.size() >= max || index >= finders.size()) {
-                return Uni.createFrom().item(finish());
+            if (full() || index >= finders.size()) {
+                return Uni.createFrom().item(finish(false));
             }
             GuardedProvider finder = finders.get(index);
             long started = System.nanoTime();
@@ -339,22 +427,35 @@ public class Waterfall {
             });
         }
 
-        private void take(String source, ProviderData data) {
+        private synchronized boolean full() {
+            return rows.size() >= max;
+        }
+
+        private synchronized void take(String source, ProviderData data) {
             if (company == null && data.company() != null) {
                 company = data.company();
             }
             for (Prospect prospect : data.prospects()) {
-                String key = key(prospect);
                 if (rows.size() >= max) {
                     break;
                 }
-                if (key != null && !rows.containsKey(key)) {
+                String key = key(prospect);
+                if (key == null) {
+                    // No identity to compare (masked names, no profile): never merged with another row.
+                    key = "row:" + source + ":" + rows.size() + ":" + System.identityHashCode(prospect);
+                }
+                if (!rows.containsKey(key)) {
                     if (firstSource == null) {
                         firstSource = source;
                     }
                     rows.put(key, row(prospect, Map.of("prospect", source)));
                 }
             }
+        }
+
+        /** What the run has found when the deadline cut it short. */
+        TaskOutcome late() {
+            return finish(true);
         }
 
         private ResultItem row(Prospect prospect, Map<String, String> source) {
@@ -375,7 +476,10 @@ public class Waterfall {
                     null);
         }
 
-        private TaskOutcome finish() {
+        private synchronized TaskOutcome finish(boolean late) {
+            if (rows.isEmpty() && late) {
+                return failed(task, trace, DEADLINE);
+            }
             if (rows.isEmpty() && (finders.isEmpty() || failures.count() == finders.size())) {
                 return failed(task, trace, allFailed(failures.reason(finders.size())));
             }
@@ -395,21 +499,25 @@ public class Waterfall {
                     task.custom(),
                     null,
                     null);
+            boolean clean = !late && failures.count() == 0;
             return new TaskOutcome(
-                    item, trace.steps(), found.size() * config.credits().prospect());
+                    item, trace.steps(), found.size() * config.credits().prospect(), clean);
         }
     }
 
-    /** The de-duplication key of a prospect: LinkedIn profile, else full name (or first+last) and title. */
+    /**
+     * The de-duplication key of a prospect: its LinkedIn profile (`/in/<slug>`), else its whole name (first and last,
+     * or full) with its title; null when it has neither (a first name and a masked last name say too little).
+     */
     private static String key(Prospect p) {
-        if (p.linkedinUrl() != null && !p.linkedinUrl().isBlank()) {
-            Contact asContact = new Contact(p.linkedinUrl(), null, null, null, null);
-            return "li:" + asContact.linkedinSlug();
+        if (p.linkedinUrl() != null && p.linkedinUrl().contains("/in/")) {
+            String slug = new Contact(p.linkedinUrl(), null, null, null, null).linkedinSlug();
+            if (slug != null && !slug.isBlank()) {
+                return "li:" + slug;
+            }
         }
-        String name = p.fullName() != null
-                ? p.fullName()
-                : (p.firstName() == null ? "" : p.firstName()) + " " + (p.lastName() == null ? "" : p.lastName());
-        if (name.isBlank()) {
+        String name = p.firstName() != null && p.lastName() != null ? p.firstName() + " " + p.lastName() : p.fullName();
+        if (name == null || name.isBlank()) {
             return null;
         }
         return ("n:" + name.trim() + "|" + (p.title() == null ? "" : p.title().trim())).toLowerCase(Locale.ROOT);
@@ -467,16 +575,31 @@ public class Waterfall {
                 null);
         double credits = (primary != null ? config.credits().email() : 0)
                 + (numbers.isEmpty() ? 0 : config.credits().phone());
-        return new TaskOutcome(item, trace.steps(), credits);
+        return new TaskOutcome(item, trace.steps(), credits, emails.clean() && phones.clean());
+    }
+
+    /**
+     * Settles a task the deadline cut short with what its waterfalls found so far; `failed` with `deadline exceeded`
+     * when that is nothing. Never cached.
+     */
+    private TaskOutcome settleLate(TaskRecord task, Trace trace, Emails emails, Phones phones) {
+        if (emails.candidates().isEmpty() && phones.phones().isEmpty()) {
+            return failed(task, trace, DEADLINE);
+        }
+        Emails foundEmails = emails.candidates().isEmpty() && emails.ran()
+                ? new Emails(List.of(), emails.best(), null, true, false)
+                : emails;
+        Phones foundPhones = phones.ran() ? new Phones(phones.phones(), null, true, false) : phones;
+        return settle(task, trace, foundEmails, foundPhones);
     }
 
     private static TaskOutcome failed(TaskRecord task, Trace trace, String reason) {
-        return new TaskOutcome(ResultItem.failed(task.taskId(), reason, task.custom()), trace.steps(), 0);
+        return new TaskOutcome(ResultItem.failed(task.taskId(), reason, task.custom()), trace.steps(), 0, false);
     }
 
     /** A failed outcome for a task whose waterfall could not finish (deadline, internal error). */
     public static TaskOutcome failed(TaskRecord task, String reason) {
-        return new TaskOutcome(ResultItem.failed(task.taskId(), reason, task.custom()), List.of(), 0);
+        return new TaskOutcome(ResultItem.failed(task.taskId(), reason, task.custom()), List.of(), 0, false);
     }
 
     private static Prospect mergeProspect(Contact contact, Prospect found) {

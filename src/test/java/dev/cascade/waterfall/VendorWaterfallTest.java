@@ -307,30 +307,33 @@ class VendorWaterfallTest {
 
     @Test
     void prospectingDeduplicatesAcrossProvidersAndCaps() {
-        vendors.stubFor(post(urlPathEqualTo("/apollo/api/v1/mixed_people/api_search"))
-                .withRequestBody(matchingJsonPath("$.q_organization_domains_list[0]", equalTo("dedupe.io")))
-                .willReturn(okJson("{\"total_entries\":3,\"people\":["
-                        + "{\"id\":\"a1\",\"first_name\":\"Ann\",\"last_name_obfuscated\":\"Le***e\",\"title\":\"CEO\","
-                        + "\"linkedin_url\":\"http://www.linkedin.com/in/ann-lee\"},"
-                        + "{\"id\":\"a2\",\"first_name\":\"Ann\",\"last_name_obfuscated\":\"Le***e\",\"title\":\"CEO\","
-                        + "\"linkedin_url\":\"https://linkedin.com/in/Ann-Lee/\"},"
-                        + "{\"id\":\"a3\",\"first_name\":\"Bo\",\"last_name_obfuscated\":\"Ch***n\",\"title\":\"CTO\","
-                        + "\"linkedin_url\":\"http://www.linkedin.com/in/bo-chen\"}]}")));
-        // A second discovery vendor, declared in configuration only (`t-people`), knows Ann too and three more.
+        // Apollo's People API Search: no contact data, no profile URL, masked last names (VENDORS.md §4c). Two people
+        // with one first name and title are two people: nothing says they are one.
+        vendors.stubFor(
+                post(urlPathEqualTo("/apollo/api/v1/mixed_people/api_search"))
+                        .withRequestBody(matchingJsonPath("$.q_organization_domains_list[0]", equalTo("dedupe.io")))
+                        .willReturn(
+                                okJson(
+                                        "{\"total_entries\":3,\"people\":["
+                                                + "{\"id\":\"a1\",\"first_name\":\"Bo\",\"last_name_obfuscated\":\"Ch***n\",\"title\":\"CTO\"},"
+                                                + "{\"id\":\"a2\",\"first_name\":\"Mia\",\"last_name_obfuscated\":\"Wo***g\",\"title\":\"Engineer\"},"
+                                                + "{\"id\":\"a3\",\"first_name\":\"Mia\",\"last_name_obfuscated\":\"Ke***y\",\"title\":\"Engineer\"}]}")));
+        // A second discovery vendor, declared in configuration only (`t-people`): Ann twice (one profile written two
+        // ways), then three more.
         vendors.stubFor(get(urlPathEqualTo("/people/search"))
                 .withQueryParam("domain", equalTo("dedupe.io"))
                 .willReturn(okJson("{\"people\":["
                         + "{\"first\":\"Ann\",\"last\":\"Lee\",\"role\":\"CEO\",\"profile\":\"https://www.linkedin.com/in/ann-lee\"},"
+                        + "{\"first\":\"Ann\",\"last\":\"Lee\",\"role\":\"Chief Executive\",\"profile\":\"http://linkedin.com/in/Ann-Lee/\"},"
                         + "{\"first\":\"Cy\",\"last\":\"Doe\",\"role\":\"CFO\",\"profile\":\"https://www.linkedin.com/in/cy-doe\"},"
-                        + "{\"first\":\"Di\",\"last\":\"Roe\",\"role\":\"COO\",\"profile\":\"https://www.linkedin.com/in/di-roe\"},"
-                        + "{\"first\":\"Ed\",\"last\":\"Poe\",\"role\":\"VP\",\"profile\":\"https://www.linkedin.com/in/ed-poe\"}"
+                        + "{\"first\":\"Di\",\"last\":\"Roe\",\"role\":\"COO\",\"profile\":\"https://www.linkedin.com/in/di-roe\"}"
                         + "]}")));
 
         Map<String, Object> body = Map.of(
                 "enrichment_type",
                 "prospecting_only",
                 "max_prospects_per_company",
-                4,
+                5,
                 "contacts",
                 List.of(Map.of("company_domain", "dedupe.io")),
                 "waterfall",
@@ -345,14 +348,33 @@ class VendorWaterfallTest {
                 .map(r -> ((Map<?, ?>) r.get("prospect")).get("first_name") + "@"
                         + ((Map<?, ?>) r.get("source")).get("prospect"))
                 .toList();
-        // Ann once (Apollo's duplicate and t-people's copy dropped), then t-people's next ones up to the cap of 4;
-        // the cap reached, sim-discovery is never asked.
-        assertThat(found).containsExactly("Ann@t-apollo", "Bo@t-apollo", "Cy@t-people", "Di@t-people");
+        // Both Mias kept; Ann once; the cap of 5 reached with Cy, so Di and sim-discovery are never taken.
+        assertThat(found).containsExactly("Bo@t-apollo", "Mia@t-apollo", "Mia@t-apollo", "Ann@t-people", "Cy@t-people");
         assertThat(rows)
                 .allSatisfy(row -> assertThat(row.get("task_id")).isEqualTo(submitted.getString("task_ids[0]")));
-        assertThat(results.getDouble("workflow.credits_charged")).isEqualTo(4.0);
+        assertThat(results.getDouble("workflow.credits_charged")).isEqualTo(5.0);
         JsonPath task = tenant.task(submitted.getString("task_ids[0]"));
         assertThat(steps(task)).containsExactly("t-apollo/prospect/hit", "t-people/prospect/hit");
+    }
+
+    @Test
+    void aResultWithAFailedWaterfallIsNotCached() {
+        hunterFinds("Halfway", "halfway@acme.com", "valid");
+        vendors.stubFor(get(urlPathEqualTo("/pdl/v5/person/enrich"))
+                .withQueryParam("first_name", equalTo("Halfway"))
+                .willReturn(aResponse().withStatus(503)));
+        Map<String, Object> waterfall = Map.of("email", List.of("t-hunter"), "phone", List.of("t-pdl"));
+
+        JsonPath first = runOne("full", contact("Halfway"), waterfall);
+        assertThat(first.getString("task.status")).isEqualTo("completed");
+        assertThat(first.getString("task.result.primary_email")).isEqualTo("halfway@acme.com");
+        assertThat(first.getList("task.result.personal_phone_numbers")).isEmpty();
+
+        // The phone providers were down: the next request asks again instead of being told "no phone" for 30 days.
+        JsonPath second = runOne("full", contact("Halfway"), waterfall);
+        assertThat(second.getList("task.trace.provider"))
+                .doesNotContain("cache")
+                .contains("t-hunter", "t-pdl");
     }
 
     @Test

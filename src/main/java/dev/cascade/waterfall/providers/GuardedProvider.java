@@ -16,6 +16,7 @@ import io.quarkus.logging.Log;
 import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
 import io.smallrye.faulttolerance.api.CircuitBreakerState;
 import io.smallrye.faulttolerance.api.RateLimitException;
+import io.smallrye.faulttolerance.api.RateLimitType;
 import io.smallrye.faulttolerance.api.TypedGuard;
 import io.smallrye.mutiny.Uni;
 import org.eclipse.microprofile.faulttolerance.exceptions.BulkheadException;
@@ -41,9 +42,16 @@ public final class GuardedProvider {
     private final Provider provider;
     private final ProviderSettings settings;
     private final String breakerName;
-    private final TypedGuard<Uni<ProviderOutcome>> guard;
+    private static final TypeLiteral<Uni<ProviderOutcome>> UNI_OUTCOME = new TypeLiteral<>() {};
+
+    private final TypedGuard<Uni<ProviderOutcome>> retryGuard;
+    private final TypedGuard<Uni<ProviderOutcome>> paceGuard;
+    private final TypedGuard<Uni<ProviderOutcome>> bulkheadGuard;
+    private final TypedGuard<Uni<ProviderOutcome>> breakerGuard;
     private final MeterRegistry meters;
-    private final Timer.Builder latency;
+    private final java.util.Map<Capability, Timer> latencies = new java.util.EnumMap<>(Capability.class);
+    private final java.util.Map<String, Counter> calls = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Counter rateLimitedCounter;
     private final AtomicReference<CircuitBreakerState> state = new AtomicReference<>(CircuitBreakerState.CLOSED);
     private final AtomicInteger running = new AtomicInteger();
     private final AtomicLong hits = new AtomicLong();
@@ -77,17 +85,43 @@ public final class GuardedProvider {
                 .description("Provider calls in progress inside the provider's bulkhead")
                 .tag("provider", name)
                 .register(meters);
-        this.latency = Timer.builder("cascade.provider.latency")
-                .description("Latency of provider calls, all attempts included")
-                .publishPercentileHistogram()
-                .tag("provider", name);
-        this.guard = buildGuard();
+        this.rateLimitedCounter = Counter.builder("cascade.provider.rate.limited")
+                .description("Provider attempts held back by the provider's rate limit (each waits for a permit)")
+                .tag("provider", name)
+                .register(meters);
+        for (Capability capability : Capability.values()) {
+            latencies.put(
+                    capability,
+                    Timer.builder("cascade.provider.latency")
+                            .description("Latency of provider calls, all attempts included")
+                            .publishPercentileHistogram()
+                            .tag("provider", name)
+                            .tag("capability", capability.wire())
+                            .register(meters));
+        }
+        this.retryGuard = retryGuard();
+        this.paceGuard = paceGuard();
+        this.bulkheadGuard = bulkheadGuard();
+        this.breakerGuard = breakerGuard();
     }
 
-    private TypedGuard<Uni<ProviderOutcome>> buildGuard() {
+    /**
+     * The guard is four SmallRye guards nested so that each strategy sees only what it should (one guard's strategies
+     * run in a fixed order that would let the breaker count our own rate-limit and bulkhead refusals, and let a
+     * timeout cover time spent queueing):
+     *
+     * <ol>
+     *   <li>retry of retryable vendor failures (outermost: every attempt takes its own permit and slot);
+     *   <li>the rate limit, whose refused calls wait for a permit (retried after the limiter's own delay) up to
+     *       `rate-limit.max-wait`;
+     *   <li>the bulkhead;
+     *   <li>the circuit breaker around the timed vendor call: it sees only vendor answers and timeouts.
+     * </ol>
+     */
+    private TypedGuard<Uni<ProviderOutcome>> retryGuard() {
         ProviderSettings.Retry retry = settings.retry();
-        TypedGuard.Builder<Uni<ProviderOutcome>> builder = TypedGuard.create(new TypeLiteral<Uni<ProviderOutcome>>() {})
-                .withDescription("provider " + provider.name());
+        TypedGuard.Builder<Uni<ProviderOutcome>> builder =
+                TypedGuard.create(UNI_OUTCOME).withDescription("provider " + provider.name() + " retry");
         if (retry.maxRetries() > 0) {
             builder.withRetry()
                     .maxRetries(retry.maxRetries())
@@ -101,6 +135,71 @@ public final class GuardedProvider {
                     .onRetry(this::retried)
                     .done();
         }
+        return builder.build();
+    }
+
+    private TypedGuard<Uni<ProviderOutcome>> paceGuard() {
+        ProviderSettings.RateLimit limit = settings.rateLimit();
+        if (limit.limit().isEmpty()) {
+            return null;
+        }
+        long maxWait = limit.maxWait().toMillis();
+        TypedGuard.Builder<Uni<ProviderOutcome>> builder = TypedGuard.create(UNI_OUTCOME)
+                .withDescription("provider " + provider.name() + " rate limit")
+                .withRateLimit()
+                .limit(limit.limit().get())
+                .window(limit.window().toMillis(), ChronoUnit.MILLIS)
+                .type(RateLimitType.SMOOTH)
+                .onRejected(rateLimitedCounter::increment)
+                .done();
+        if (maxWait > 0) {
+            builder.withRetry()
+                    .maxRetries(10_000)
+                    .delay(1, ChronoUnit.MILLIS)
+                    .jitter(0, ChronoUnit.MILLIS)
+                    .maxDuration(maxWait, ChronoUnit.MILLIS)
+                    .retryOn(RateLimitException.class)
+                    .withCustomBackoff()
+                    .strategy(() -> new PermitWait(limit.window().toMillis()))
+                    .done()
+                    .done();
+        }
+        return builder.build();
+    }
+
+    /** Waits as long as the rate limiter says its next permit is away (a little spread so waiters do not collide). */
+    private static final class PermitWait implements io.smallrye.faulttolerance.api.CustomBackoffStrategy {
+        private final long window;
+
+        PermitWait(long window) {
+            this.window = window;
+        }
+
+        @Override
+        public long nextDelayInMillis(Throwable cause) {
+            long wait = cause instanceof RateLimitException limited && limited.getRetryAfterMillis() > 0
+                    ? limited.getRetryAfterMillis()
+                    : Math.max(1, window / 10);
+            return wait + java.util.concurrent.ThreadLocalRandom.current().nextLong(0, Math.max(2, wait / 10 + 1));
+        }
+    }
+
+    private TypedGuard<Uni<ProviderOutcome>> bulkheadGuard() {
+        return TypedGuard.create(UNI_OUTCOME)
+                .withDescription("provider " + provider.name() + " bulkhead")
+                .withBulkhead()
+                .limit(settings.bulkhead().limit())
+                .queueSize(settings.bulkhead().queue())
+                .onAccepted(running::incrementAndGet)
+                .onFinished(running::decrementAndGet)
+                .onRejected(rejectedCounter::increment)
+                .done()
+                .build();
+    }
+
+    private TypedGuard<Uni<ProviderOutcome>> breakerGuard() {
+        TypedGuard.Builder<Uni<ProviderOutcome>> builder =
+                TypedGuard.create(UNI_OUTCOME).withDescription("provider " + provider.name());
         ProviderSettings.Breaker breaker = settings.breaker();
         if (breaker.enabled()) {
             builder.withCircuitBreaker()
@@ -113,31 +212,21 @@ public final class GuardedProvider {
                     .onStateChange(this::stateChanged)
                     .done();
         }
-        settings.rateLimit()
-                .limit()
-                .ifPresent(limit -> builder.withRateLimit()
-                        .limit(limit)
-                        .window(settings.rateLimit().window().toMillis(), ChronoUnit.MILLIS)
-                        .done());
         return builder.withTimeout()
                 .duration(settings.timeout().toMillis(), ChronoUnit.MILLIS)
-                .done()
-                .withBulkhead()
-                .limit(settings.bulkhead().limit())
-                .queueSize(settings.bulkhead().queue())
-                .onAccepted(running::incrementAndGet)
-                .onFinished(running::decrementAndGet)
-                .onRejected(rejectedCounter::increment)
                 .done()
                 .build();
     }
 
-    /** Misses are not exceptions at all; of the failures, only those saying something about the vendor count. */
+    /**
+     * Only vendor answers and timeouts reach the breaker; misses are not exceptions at all, and of the failures only
+     * those saying something about the vendor count (not a request the vendor refused for one contact).
+     */
     private static boolean countsAgainstProvider(Throwable failure) {
         if (failure instanceof ProviderFailureException provider) {
             return provider.failure().providerFault();
         }
-        return !(failure instanceof RateLimitException) && !(failure instanceof BulkheadException);
+        return true;
     }
 
     private void retried() {
@@ -186,11 +275,16 @@ public final class GuardedProvider {
         return Uni.createFrom().deferred(() -> {
             long started = System.nanoTime();
             return Uni.createFrom()
-                    .deferred(() -> guard.get(() -> attempt(capability, query, attempts)))
+                    .deferred(() -> retryGuard.get(() -> paced(() ->
+                            bulkheadGuard.get(() -> breakerGuard.get(() -> attempt(capability, query, attempts))))))
                     .onFailure()
                     .recoverWithItem(failure -> fromGuard(failure, attempts))
                     .map(outcome -> record(capability, System.nanoTime() - started, outcome));
         });
+    }
+
+    private Uni<ProviderOutcome> paced(java.util.function.Supplier<Uni<ProviderOutcome>> call) {
+        return paceGuard == null ? call.get() : paceGuard.get(call);
     }
 
     /** The attempts of one call: how many reached the vendor and how the last one failed. */
@@ -226,6 +320,9 @@ public final class GuardedProvider {
             ProviderOutcome.Failure f = provider.failure();
             return new ProviderOutcome.Failure(f.reason() + suffix, f.retryable(), f.retryAfter(), f.providerFault());
         }
+        if (failure instanceof TimeoutException) {
+            return ProviderOutcome.Failure.transientFault("timeout" + suffix);
+        }
         ProviderOutcome.Failure last = attempts.lastFailure.get();
         if (last != null) {
             // The vendor was asked and failed; a retry was then refused by the guard (the breaker opened meanwhile).
@@ -258,15 +355,17 @@ public final class GuardedProvider {
             case "skipped" -> skipped.incrementAndGet();
             default -> errors.incrementAndGet();
         }
-        Counter.builder("cascade.provider.calls")
-                .description("Provider calls by capability and outcome (hit, miss, error, skipped)")
-                .tag("provider", provider.name())
-                .tag("capability", capability.wire())
-                .tag("outcome", kind)
-                .register(meters)
+        calls.computeIfAbsent(
+                        capability.wire() + "/" + kind,
+                        key -> Counter.builder("cascade.provider.calls")
+                                .description("Provider calls by capability and outcome (hit, miss, error, skipped)")
+                                .tag("provider", provider.name())
+                                .tag("capability", capability.wire())
+                                .tag("outcome", kind)
+                                .register(meters))
                 .increment();
         if (!"skipped".equals(kind)) {
-            latency.tag("capability", capability.wire()).register(meters).record(nanos, TimeUnit.NANOSECONDS);
+            latencies.get(capability).record(nanos, TimeUnit.NANOSECONDS);
         }
         return outcome;
     }

@@ -4,13 +4,13 @@ import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 
 import io.smallrye.faulttolerance.api.CustomBackoffStrategy;
-import io.smallrye.faulttolerance.api.RateLimitException;
 
 import dev.cascade.config.CascadeConfig.ProviderSettings;
 
 /**
- * Exponential backoff with jitter, except where the vendor said how long to wait: a `Retry-After` (up to the cap)
- * or the wait our own rate limit computed. One instance per guarded call.
+ * Exponential backoff with jitter, except where the vendor said how long to wait (a `Retry-After`, up to the cap).
+ * One instance per guarded call. Calls held back by our own rate limit are not retried here: they already waited
+ * for a permit as long as the provider allows.
  */
 final class RetryBackoff implements CustomBackoffStrategy {
     private final ProviderSettings.Retry settings;
@@ -32,9 +32,6 @@ final class RetryBackoff implements CustomBackoffStrategy {
                 && failure.failure().retryAfter() != null) {
             return Math.min(cap, failure.failure().retryAfter().toMillis());
         }
-        if (cause instanceof RateLimitException limited && limited.getRetryAfterMillis() > 0) {
-            return Math.min(cap, limited.getRetryAfterMillis());
-        }
         long delay = Math.min(next, settings.maxDelay().toMillis());
         next = Math.min(next * 2, settings.maxDelay().toMillis());
         long jitter = settings.jitter().toMillis();
@@ -49,9 +46,6 @@ final class RetryBackoff implements CustomBackoffStrategy {
         if (failure instanceof ProviderFailureException provider) {
             ProviderOutcome.Failure f = provider.failure();
             return f.retryable() && (f.retryAfter() == null || f.retryAfter().compareTo(retryAfterCap) <= 0);
-        }
-        if (failure instanceof RateLimitException limited) {
-            return limited.getRetryAfterMillis() <= retryAfterCap.toMillis();
         }
         // A timed-out call is not repeated: the next provider is asked instead of making the task wait twice.
         return false;

@@ -64,7 +64,10 @@ public class VendorHttp {
      */
     public Uni<ProviderOutcome> send(
             HttpRequest<Buffer> request, Duration timeout, Object json, ResponseMapper responseMapper) {
-        request.timeout(Math.max(1, timeout.toMillis()));
+        // The provider's guard times the attempt out (and does not retry a timeout); this later socket timeout only
+        // makes sure the connection is given up too.
+        long millis = Math.max(1, timeout.toMillis());
+        request.timeout(millis + Math.min(1000, Math.max(50, millis / 2)));
         Uni<HttpResponse<Buffer>> exchange;
         if (json == null) {
             exchange = request.send();

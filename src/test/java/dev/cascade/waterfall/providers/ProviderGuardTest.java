@@ -104,13 +104,45 @@ class ProviderGuardTest {
     }
 
     @Test
-    void missesNeverOpenTheBreaker() {
-        // NeverBounce has no "miss" for verification; an `unknown` verdict is a normal answer, like a miss elsewhere.
-        answer("/breaker/v4", 200, "{\"status\":\"success\",\"result\":\"unknown\",\"flags\":[]}");
+    void missesNeverOpenTheBreakerButFailuresDo() {
+        GuardedProvider missing = registry.find("t-missing").orElseThrow();
+        ProviderQuery ada = new ProviderQuery(new Contact(null, "Ada", "Ng", "acme.com", null), null, 0);
+        vendors.stubFor(get(urlPathEqualTo("/missing/v2/email-finder"))
+                .willReturn(okJson("{\"data\":{\"email\":null,\"score\":null},\"meta\":{}}")));
         for (int i = 0; i < 12; i++) {
-            assertThat(call("t-breaker")).isInstanceOf(ProviderOutcome.Hit.class);
+            assertThat(missing.call(Capability.EMAIL, ada).await().atMost(Duration.ofSeconds(10)))
+                    .isInstanceOf(ProviderOutcome.Miss.class);
         }
-        assertThat(registry.find("t-breaker").orElseThrow().circuitState()).isEqualTo("closed");
+        assertThat(missing.circuitState()).isEqualTo("closed");
+
+        // The same volume of failures does open it: the threshold is reachable, misses just do not count.
+        vendors.stubFor(get(urlPathEqualTo("/missing/v2/email-finder"))
+                .willReturn(aResponse().withStatus(503)));
+        for (int i = 0; i < 4; i++) {
+            missing.call(Capability.EMAIL, ada).await().atMost(Duration.ofSeconds(10));
+        }
+        assertThat(missing.circuitState()).isEqualTo("open");
+    }
+
+    @Test
+    void callsOurRateLimitHoldsBackNeverCountForTheBreaker() {
+        // Rate limit 1/s without waiting, breaker over 2 calls at 100 %: two refused calls between two vendor
+        // failures must not dilute the failures (were they counted as successes, the breaker would stay closed).
+        answer("/paced/v4", 503, "{}");
+        GuardedProvider paced = registry.find("t-paced-breaker").orElseThrow();
+        ProviderOutcome first = call("t-paced-breaker");
+        assertThat(((ProviderOutcome.Failure) first).reason()).isEqualTo("HTTP 503");
+        assertThat(((ProviderOutcome.Failure) call("t-paced-breaker")).reason()).isEqualTo("rate limited");
+        assertThat(((ProviderOutcome.Failure) call("t-paced-breaker")).reason()).isEqualTo("rate limited");
+        assertThat(paced.circuitState()).isEqualTo("closed");
+
+        await().atMost(Duration.ofSeconds(5))
+                .pollInterval(Duration.ofMillis(200))
+                .until(() -> "HTTP 503".equals(((ProviderOutcome.Failure) call("t-paced-breaker")).reason()));
+
+        assertThat(paced.circuitState()).isEqualTo("open");
+        assertThat(vendors.findAll(getRequestedFor(urlPathEqualTo("/paced/v4/single/check"))))
+                .hasSize(2);
     }
 
     @Test
@@ -190,18 +222,30 @@ class ProviderGuardTest {
     }
 
     @Test
-    void theRateLimitSpacesCallsToTheVendorsQuota() {
+    void aBurstOverTheRateLimitWaitsForPermitsInsteadOfSkippingTheVendor() {
         vendors.stubFor(get(urlPathEqualTo("/limited/v4/single/check")).willReturn(okJson(VALID)));
-        for (int i = 0; i < 5; i++) {
-            assertThat(call("t-limited")).isInstanceOf(ProviderOutcome.Hit.class);
+        GuardedProvider limited = registry.find("t-limited").orElseThrow();
+
+        List<ProviderOutcome> outcomes = Uni.join()
+                .all(java.util.stream.IntStream.range(0, 6)
+                        .mapToObj(i -> limited.call(Capability.VERIFY, QUERY))
+                        .toList())
+                .andCollectFailures()
+                .await()
+                .atMost(Duration.ofSeconds(20));
+
+        // Every call reached the vendor (none skipped), two per one-second window: six calls span two windows.
+        assertThat(outcomes).allSatisfy(outcome -> assertThat(outcome).isInstanceOf(ProviderOutcome.Hit.class));
+        List<Long> sent = vendors.findAll(getRequestedFor(urlPathEqualTo("/limited/v4/single/check"))).stream()
+                .map(request -> request.getLoggedDate().getTime())
+                .sorted()
+                .toList();
+        assertThat(sent).hasSize(6);
+        assertThat(sent.get(5) - sent.get(0)).isGreaterThanOrEqualTo(1900);
+        for (int i = 2; i < sent.size(); i++) {
+            // Never more than two in any rolling second.
+            assertThat(sent.get(i) - sent.get(i - 2)).isGreaterThanOrEqualTo(950);
         }
-        List<LoggedRequest> requests = vendors.findAll(getRequestedFor(urlPathEqualTo("/limited/v4/single/check")));
-        assertThat(requests).hasSize(5);
-        // Two calls per one-second window: five calls need three windows, so they cannot all leave within one second;
-        // the calls over the quota waited for the next window (the guard retries them) instead of exceeding it.
-        long span = requests.get(4).getLoggedDate().getTime()
-                - requests.get(0).getLoggedDate().getTime();
-        assertThat(span).isGreaterThanOrEqualTo(950);
     }
 
     @Test
@@ -229,6 +273,8 @@ class ProviderGuardTest {
         assertThat(metrics)
                 .contains(
                         "cascade_provider_calls_total{capability=\"verify\",outcome=\"error\",provider=\"t-opened\"}");
+        // The bulkhead's queue is SmallRye's own gauge of the provider's bulkhead guard.
+        assertThat(metrics).contains("ft_bulkhead_executionsWaiting{method=\"provider t-opened bulkhead\"}");
         assertThat(metrics).doesNotContain("t-opened-secret-key");
 
         given().auth()

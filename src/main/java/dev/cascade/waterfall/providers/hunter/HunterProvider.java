@@ -147,8 +147,9 @@ final class HunterProvider extends VendorProvider {
     }
 
     /**
-     * Every answer but a 200. A 451 (`claimed_email`: the owner asked Hunter not to process the address) is a miss,
-     * never stored; the verifier's "syntactically invalid address" 400 is the verdict `invalid`.
+     * Every answer but a 200. A 451 (`claimed_email`: the owner asked Hunter not to process the address) is a miss
+     * for the finder; for the verifier it is the verdict `invalid`, so the waterfall drops the address and it is
+     * never returned or cached. The verifier's "syntactically invalid address" 400 is `invalid` too.
      */
     private static ProviderOutcome failureOrMiss(VendorResponse response, boolean verifying) {
         return switch (response.status()) {
@@ -162,7 +163,10 @@ final class HunterProvider extends VendorProvider {
             case 403 -> Failure.throttled("HTTP 403", response.retryAfter());
             // Hunter's 429 is the exhausted monthly quota: retrying cannot help until the plan renews or grows.
             case 429 -> Failure.permanent("quota exhausted");
-            case 451 -> new ProviderOutcome.Miss();
+            case 451 ->
+                verifying
+                        ? new ProviderOutcome.Hit(ProviderData.verified(EmailStatus.INVALID))
+                        : new ProviderOutcome.Miss();
             default -> response.unexpected();
         };
     }

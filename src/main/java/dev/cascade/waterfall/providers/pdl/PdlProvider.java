@@ -51,7 +51,8 @@ final class PdlProvider extends VendorProvider {
     static final String PATH = "/person/enrich";
 
     /** `emails[].type` values that are work addresses, best first; `personal` and untyped ones are never used. */
-    private static final List<String> PROFESSIONAL_TYPES = List.of("current_professional", "professional");
+    /** `emails[]` is PDL's history: only a current work address is fit for outreach (VENDORS.md §3a). */
+    private static final String CURRENT_PROFESSIONAL = "current_professional";
 
     private static final ObjectMapper HEADER_JSON = new ObjectMapper();
     private static final DateTimeFormatter SPACED_UTC = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss", Locale.ROOT);
@@ -143,7 +144,7 @@ final class PdlProvider extends VendorProvider {
         Prospect prospect = prospect(data);
         Company company = company(data);
         if (capability == Capability.EMAIL) {
-            List<EmailCandidate> emails = emails(data);
+            List<EmailCandidate> emails = emails(data, company == null ? null : company.domain());
             return emails.isEmpty()
                     ? new ProviderOutcome.Miss()
                     : new ProviderOutcome.Hit(ProviderData.emails(emails, prospect, company));
@@ -155,19 +156,23 @@ final class PdlProvider extends VendorProvider {
     }
 
     /**
-     * `work_email`, then the `current_professional` and `professional` addresses of `emails[]`, without duplicates
-     * and without a verdict (PDL gives none). Personal addresses are left out on purpose: no outreach on them.
+     * `work_email`, then the `current_professional` addresses of `emails[]` at the person's current employer (when
+     * PDL names its website), without duplicates and without a verdict (PDL gives none). Past employers' and personal
+     * addresses are left out on purpose: `emails[]` is history, and nobody is contacted on a personal address.
      */
-    static List<EmailCandidate> emails(JsonNode data) {
+    static List<EmailCandidate> emails(JsonNode data, String employerDomain) {
         Set<String> addresses = new LinkedHashSet<>();
         addIfPresent(addresses, email(data.get("work_email")));
         JsonNode listed = data.get("emails");
         if (listed != null && listed.isArray()) {
-            for (String type : PROFESSIONAL_TYPES) {
-                for (JsonNode entry : listed) {
-                    if (entry.isObject() && type.equals(lower(string(entry, "type")))) {
-                        addIfPresent(addresses, email(entry.get("address")));
-                    }
+            for (JsonNode entry : listed) {
+                String address = entry.isObject() && CURRENT_PROFESSIONAL.equals(lower(string(entry, "type")))
+                        ? email(entry.get("address"))
+                        : null;
+                if (address != null
+                        && (employerDomain == null
+                                || address.endsWith("@" + employerDomain.toLowerCase(Locale.ROOT)))) {
+                    addresses.add(address);
                 }
             }
         }

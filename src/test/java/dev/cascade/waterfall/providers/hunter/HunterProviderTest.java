@@ -274,11 +274,13 @@ class HunterProviderTest {
     }
 
     @Test
-    void claimedEmailIsAMiss() {
+    void claimedEmailIsAMissForTheFinderAndDroppedByTheVerifier() {
         verifierAnswers(error(451, "claimed_email", "The owner asked us not to process it"));
         finderAnswers(error(451, "claimed_email", "The owner asked us not to process it"));
 
-        assertThat(verify("ada@acme.com")).isEqualTo(new Miss());
+        // The owner opted out: the address must never be returned (VENDORS.md: "miss, don't store").
+        assertThat(verify("ada@acme.com"))
+                .isEqualTo(new ProviderOutcome.Hit(ProviderData.verified(EmailStatus.INVALID)));
         assertThat(find(ada())).isEqualTo(new Miss());
     }
 

@@ -141,12 +141,11 @@ class PdlProviderTest {
 
         assertThat(outcome).isInstanceOf(Hit.class);
         ProviderData data = ((Hit) outcome).data();
-        // work_email first, then current professional, then past professional; personal and untyped never.
+        // work_email first, then current professional ones; a past employer's, personal and untyped never.
         assertThat(data.emails())
                 .containsExactly(
                         new EmailCandidate("ada@acme.com", null, false),
-                        new EmailCandidate("a.ng@acme.com", null, false),
-                        new EmailCandidate("ada@oldco.com", null, false));
+                        new EmailCandidate("a.ng@acme.com", null, false));
         assertThat(data.phones()).isEmpty();
         assertThat(data.prospect())
                 .isEqualTo(new Prospect(
@@ -225,12 +224,23 @@ class PdlProviderTest {
     }
 
     @Test
-    void professionalAddressWithoutWorkEmailIsAHit() {
+    void currentWorkAddressWithoutWorkEmailIsAHit() {
         answersData("""
-                {"work_email":null,"emails":[{"address":"ada@acme.com","type":"professional"}]}""");
+                {"work_email":null,"job_company_website":"acme.com","emails":[
+                  {"address":"ada@acme.com","type":"current_professional"},
+                  {"address":"ada@elsewhere.io","type":"current_professional"}]}""");
 
         assertThat(((Hit) findEmail()).data().emails())
                 .containsExactly(new EmailCandidate("ada@acme.com", null, false));
+    }
+
+    @Test
+    void onlyPastEmployersAddressesIsAMiss() {
+        // VENDORS.md §3a: emails[] is historical; an old employer's address must never become the primary email.
+        answersData("""
+                {"work_email":null,"emails":[{"address":"ada@oldco.com","type":"professional"}]}""");
+
+        assertThat(findEmail()).isInstanceOf(ProviderOutcome.Miss.class);
     }
 
     // ---- misses ----------------------------------------------------------------------------------------------
