@@ -39,7 +39,16 @@ public class ResultAggregator {
                        has_phone = i.has_phone, charged_credits = i.credits, error = i.error, settled_at = now()
                   FROM input i
                  WHERE t.id = i.id AND t.status IN ('pending', 'running')
-             RETURNING t.workflow_id, t.status, t.has_email, t.has_phone, t.charged_credits
+             RETURNING t.id, t.workflow_id, t.status, t.has_email, t.has_phone, t.charged_credits
+            ), contact_hooks AS (
+                -- per_contact_webhooks: one `enrichment.contact_completed` event per settled task, in the same
+                -- transaction as the settlement (a task settles once, so its event is recorded once).
+                INSERT INTO webhook_events (id, org_id, workflow_id, task_id, event_type, url, status, next_attempt_at)
+                SELECT 'msg_' || replace(gen_random_uuid()::text, '-', ''), w.org_id, s.workflow_id, s.id,
+                       'enrichment.contact_completed', w.webhook_url, 'pending', now()
+                  FROM settled s JOIN workflows w ON w.id = s.workflow_id
+                 WHERE w.webhook_url IS NOT NULL AND coalesce((w.options ->> 'per_contact_webhooks')::boolean, false)
+                    ON CONFLICT (task_id) WHERE event_type = 'enrichment.contact_completed' DO NOTHING
             ), tally AS (
                 SELECT workflow_id,
                        count(*) FILTER (WHERE status = 'completed') AS completed,

@@ -351,10 +351,11 @@ public interface CascadeConfig {
 
     interface Webhooks {
         /**
-         * Delays before each attempt, counted from the previous one: the first is the initial attempt. The fast
-         * tier of the contract is `0s,1s,2s,4s,8s,16s`.
+         * Delays before each attempt, counted from the previous one: the first is the initial attempt. The default is
+         * the contract's fast tier (at once, then 1, 2, 4, 8, 16 s) followed by its durable slow tier (5 min, 30 min,
+         * 2 h, 5 h, 10 h, 10 h): twelve attempts over about 27.5 hours. After the last the event is `exhausted`.
          */
-        @WithDefault("0s,1s,2s,4s,8s,16s")
+        @WithDefault("0s,1s,2s,4s,8s,16s,5m,30m,2h,5h,10h,10h")
         List<Duration> schedule();
 
         /** Time allowed for one attempt, connect to last byte. */
@@ -386,6 +387,21 @@ public interface CascadeConfig {
         /** `User-Agent` of webhook requests. */
         @WithDefault("Cascade/0.1")
         String userAgent();
+
+        /**
+         * Key that encrypts the organisations' webhook signing secrets at rest (AES-256-GCM): the base64 of 32 random
+         * bytes, the same on every replica (env `CASCADE_WEBHOOKS_SECRETS_KEY`; `openssl rand -base64 32`). No
+         * default: without a valid key the gateway refuses to start. The local and test profiles carry a fixed
+         * development key.
+         */
+        Optional<String> secretsKey();
+
+        /**
+         * How long the older signing secrets keep signing beside the new one after a rotation, when the operator's
+         * rotate call does not say (0 to 7 days).
+         */
+        @WithDefault("24h")
+        Duration secretRotationOverlap();
     }
 
     interface Credits {

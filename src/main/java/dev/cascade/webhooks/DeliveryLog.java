@@ -21,7 +21,7 @@ public class DeliveryLog {
     }
 
     public Uni<List<DeliveryAttempt>> attempts(String workflowId) {
-        return pool.preparedQuery("SELECT a.id, e.event_type, e.id AS webhook_id, a.attempt, a.status,"
+        return pool.preparedQuery("SELECT a.id, e.event_type, e.id AS webhook_id, e.task_id, a.attempt, a.status,"
                         + " a.response_status_code, a.error, a.attempted_at, a.duration_ms, a.next_attempt_at"
                         + " FROM webhook_attempts a JOIN webhook_events e ON e.id = a.event_id"
                         + " WHERE a.workflow_id = $1 ORDER BY a.attempted_at, a.attempt")
@@ -33,6 +33,7 @@ public class DeliveryLog {
                                 row.getUUID("id"),
                                 row.getString("event_type"),
                                 row.getString("webhook_id"),
+                                row.getUUID("task_id"),
                                 row.getInteger("attempt"),
                                 row.getString("status"),
                                 row.getInteger("response_status_code"),

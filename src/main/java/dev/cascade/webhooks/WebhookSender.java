@@ -67,7 +67,8 @@ public class WebhookSender {
                    SET status = 'in_flight', attempts = e.attempts + 1,
                        locked_until = now() + make_interval(secs => $2)
                   FROM due WHERE e.id = due.id
-             RETURNING e.id, e.org_id, e.workflow_id, e.event_type, e.url, e.attempts, e.payload
+             RETURNING e.id, e.org_id, e.workflow_id, e.task_id, e.event_type, e.url, e.attempts, e.schedule_start,
+                       e.payload
             ), logged AS (
                 INSERT INTO webhook_attempts (id, event_id, workflow_id, attempt, status, attempted_at)
                 SELECT gen_random_uuid(), id, workflow_id, attempts, 'in_flight', now() FROM claimed
@@ -80,6 +81,7 @@ public class WebhookSender {
     private final WebClient client;
     private final WebhookPayloads payloads;
     private final EgressPolicy egress;
+    private final WebhookSigner signer;
     private final CascadeConfig.Webhooks config;
     private final Vertx vertx;
     private final MeterRegistry meters;
@@ -93,6 +95,7 @@ public class WebhookSender {
             Vertx vertx,
             WebhookPayloads payloads,
             EgressPolicy egress,
+            WebhookSigner signer,
             CascadeConfig config,
             MeterRegistry meters) {
         this.meters = meters;
@@ -100,6 +103,7 @@ public class WebhookSender {
         this.vertx = vertx;
         this.payloads = payloads;
         this.egress = egress;
+        this.signer = signer;
         this.config = config.webhooks();
         this.client = WebClient.create(
                 vertx,
@@ -184,9 +188,11 @@ public class WebhookSender {
             String eventId,
             UUID orgId,
             String workflowId,
+            UUID taskId,
             String eventType,
             String url,
             int attempt,
+            int scheduleStart,
             String payload,
             UUID attemptId) {}
 
@@ -200,9 +206,11 @@ public class WebhookSender {
                                 row.getString("id"),
                                 row.getUUID("org_id"),
                                 row.getString("workflow_id"),
+                                row.getUUID("task_id"),
                                 row.getString("event_type"),
                                 row.getString("url"),
                                 row.getInteger("attempts"),
+                                row.getInteger("schedule_start"),
                                 row.getString("payload"),
                                 row.getUUID("attempt_id")));
                     }
@@ -216,7 +224,7 @@ public class WebhookSender {
     private Uni<Void> attempt(Claimed event) {
         Uni<String> body = event.payload() != null
                 ? Uni.createFrom().item(event.payload())
-                : payloads.completed(event.orgId(), event.workflowId());
+                : payloads.build(event.eventType(), event.orgId(), event.workflowId(), event.taskId());
         return body.chain(payload -> send(event, payload).chain(result -> {
                     if (stopping.get() && !"succeeded".equals(result.status())) {
                         // Shutting down cut this attempt short: leave it claimed, so that after the claim expires
@@ -256,23 +264,40 @@ public class WebhookSender {
      * header and TLS server name), so a DNS answer that changes after the check cannot redirect it.
      */
     private Uni<Result> post(Claimed event, String payload, InetAddress address) {
-        long started = System.nanoTime();
-        long timeoutMs = config.timeout().toMillis();
-        var request = address == null
-                ? client.requestAbs(HttpMethod.POST, event.url())
-                : client.requestAbs(HttpMethod.POST, pinned(event.url(), address), event.url());
-        return request.timeout(timeoutMs)
-                .putHeader("Content-Type", "application/json")
-                .putHeader("webhook-id", event.eventId())
-                .putHeader("webhook-timestamp", Long.toString(Instant.now().getEpochSecond()))
-                .as(BodyCodec.none())
-                .sendBuffer(Buffer.buffer(payload))
-                .ifNoItem()
-                .after(config.timeout())
-                .failWith(TimeoutException::new)
-                .map(response -> classify(response, started))
-                .onFailure()
-                .recoverWithItem(failure -> new Result("failed", null, shortCause(failure), elapsed(started), null));
+        // One timestamp for the header and the signature; the signature covers exactly the bytes sent.
+        long timestamp = Instant.now().getEpochSecond();
+        return signer.signature(event.orgId(), event.eventId(), timestamp, payload)
+                .onItemOrFailure()
+                .transformToUni((signature, signingFailure) -> {
+                    if (signingFailure != null || signature == null || signature.isEmpty()) {
+                        // Never sent unsigned: the attempt fails and is retried on schedule.
+                        Log.errorf(
+                                "Webhook %s of workflow %s not sent: signing failed (%s)",
+                                event.eventId(),
+                                event.workflowId(),
+                                signingFailure == null ? "no signature" : signingFailure.getMessage());
+                        return Uni.createFrom().item(new Result("failed", null, "signing failed", 0, null));
+                    }
+                    long started = System.nanoTime();
+                    long timeoutMs = config.timeout().toMillis();
+                    var request = address == null
+                            ? client.requestAbs(HttpMethod.POST, event.url())
+                            : client.requestAbs(HttpMethod.POST, pinned(event.url(), address), event.url());
+                    return request.timeout(timeoutMs)
+                            .putHeader("Content-Type", "application/json")
+                            .putHeader("webhook-id", event.eventId())
+                            .putHeader("webhook-timestamp", Long.toString(timestamp))
+                            .putHeader("webhook-signature", signature)
+                            .as(BodyCodec.none())
+                            .sendBuffer(Buffer.buffer(payload))
+                            .ifNoItem()
+                            .after(config.timeout())
+                            .failWith(TimeoutException::new)
+                            .map(response -> classify(response, started))
+                            .onFailure()
+                            .recoverWithItem(
+                                    failure -> new Result("failed", null, shortCause(failure), elapsed(started), null));
+                });
     }
 
     private static SocketAddress pinned(String url, InetAddress address) {
@@ -301,14 +326,16 @@ public class WebhookSender {
                 .register(meters)
                 .record(result.durationMs(), TimeUnit.MILLISECONDS);
         List<Duration> schedule = config.schedule();
+        // A redelivered event runs through the schedule again from its first retry.
+        int position = event.attempt() - event.scheduleStart();
         String eventStatus;
         OffsetDateTime next = null;
         if ("succeeded".equals(result.status())) {
             eventStatus = "succeeded";
         } else if (result.code() != null && result.code() == 410) {
             eventStatus = "gone";
-        } else if (event.attempt() < schedule.size()) {
-            Duration delay = schedule.get(event.attempt());
+        } else if (position < schedule.size()) {
+            Duration delay = schedule.get(position);
             if (result.retryAfter() != null && result.retryAfter().compareTo(delay) > 0) {
                 delay = result.retryAfter();
             }
@@ -316,7 +343,8 @@ public class WebhookSender {
             next = OffsetDateTime.now(ZoneOffset.UTC).plus(delay);
         } else {
             eventStatus = "exhausted";
-            meters.counter("cascade.webhooks.exhausted").increment();
+            meters.counter("cascade.webhooks.exhausted", "event", event.eventType())
+                    .increment();
             Log.warnf(
                     "Webhook %s of workflow %s exhausted after %d attempts; results stay available by polling",
                     event.eventId(), event.workflowId(), event.attempt());
@@ -339,6 +367,10 @@ public class WebhookSender {
                                 .execute(
                                         Tuple.of(event.eventId(), eventStatus, nextAttempt, payload, event.attempt()))))
                 .invoke(() -> {
+                    if (!"pending".equals(eventStatus)) {
+                        meters.counter("cascade.webhooks.events", "event", event.eventType(), "outcome", eventStatus)
+                                .increment();
+                    }
                     Log.debugf(
                             "Webhook %s attempt %d: %s %s",
                             event.eventId(), event.attempt(), result.status(), result.code());

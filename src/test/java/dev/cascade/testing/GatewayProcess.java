@@ -1,0 +1,214 @@
+package dev.cascade.testing;
+
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+import org.awaitility.core.ConditionTimeoutException;
+
+/**
+ * The packaged gateway ({@code target/quarkus-app/quarkus-run.jar}) as a separate operating-system process, the way
+ * a replica runs in production: its own JVM, HTTP port and log file ({@code target/it-logs/<name>.log}). For
+ * integration tests that need several gateways on one database, or a gateway stopped and started again.
+ *
+ * <p>Every process started here is also killed by a JVM shutdown hook, so an aborted test run leaves none behind.
+ */
+public final class GatewayProcess implements AutoCloseable {
+    /** Inherited variables with these prefixes are dropped, so only what a test passes configures the gateway. */
+    private static final List<String> OWN_PREFIXES = List.of("QUARKUS_", "CASCADE_", "KAFKA_", "GATEWAY_", "JAVA_OPTS");
+
+    private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> LIVE.forEach(Process::destroyForcibly)));
+    }
+
+    private static final HttpClient HTTP = HttpClient.newBuilder()
+            .connectTimeout(Duration.ofSeconds(2))
+            .version(HttpClient.Version.HTTP_1_1)
+            .build();
+
+    private final String name;
+    private final int port;
+    private final Path log;
+    private final Process process;
+
+    private GatewayProcess(String name, int port, Path log, Process process) {
+        this.name = name;
+        this.port = port;
+        this.log = log;
+        this.process = process;
+    }
+
+    /**
+     * Starts the gateway jar with {@code env} (on top of the inherited environment minus the gateway's own
+     * variables) and {@code QUARKUS_HTTP_PORT} set to a free loopback port. Does not wait for readiness.
+     */
+    public static GatewayProcess start(String name, Map<String, String> env) {
+        Path jar = Path.of(System.getProperty("cascade.it.jar", "target/quarkus-app/quarkus-run.jar"));
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException(jar.toAbsolutePath() + " does not exist: build it first (./mvnw package)");
+        }
+        Path logs = Path.of(System.getProperty("cascade.it.logs", "target/it-logs"));
+        int port = freePort();
+        try {
+            Files.createDirectories(logs);
+            Path log = logs.resolve(name + ".log");
+            List<String> command = new ArrayList<>();
+            command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            command.add("-Xmx384m");
+            command.add("-jar");
+            command.add(jar.toAbsolutePath().toString());
+            ProcessBuilder builder =
+                    new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+            builder.environment()
+                    .keySet()
+                    .removeIf(key -> OWN_PREFIXES.stream()
+                            .anyMatch(prefix -> key.toUpperCase(Locale.ROOT).startsWith(prefix)));
+            builder.environment().putAll(env);
+            builder.environment().put("QUARKUS_HTTP_PORT", Integer.toString(port));
+            Process process = builder.start();
+            LIVE.add(process);
+            return new GatewayProcess(name, port, log, process);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not start gateway " + name, e);
+        }
+    }
+
+    /** Starts the gateway and waits until {@code /q/health/ready} answers 200. */
+    public static GatewayProcess startReady(String name, Map<String, String> env, Duration atMost) {
+        GatewayProcess gateway = start(name, env);
+        try {
+            gateway.awaitReady(atMost);
+        } catch (RuntimeException | AssertionError e) {
+            gateway.close();
+            throw e;
+        }
+        return gateway;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    /** {@code http://127.0.0.1:<port>}. */
+    public String baseUrl() {
+        return "http://127.0.0.1:" + port;
+    }
+
+    public Path log() {
+        return log;
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** Waits for readiness; fails at once (with the end of the log) if the process exits first. */
+    public void awaitReady(Duration atMost) {
+        try {
+            await().atMost(atMost)
+                    .pollInterval(Duration.ofMillis(250))
+                    .ignoreExceptionsMatching(e -> e instanceof IOException)
+                    .until(() -> {
+                        if (!process.isAlive()) {
+                            throw new IllegalStateException("gateway " + name + " exited with code "
+                                    + process.exitValue() + " before it was ready; its log ends with:\n" + tail(60));
+                        }
+                        return ready();
+                    });
+        } catch (ConditionTimeoutException e) {
+            throw new IllegalStateException(
+                    "gateway " + name + " was not ready within " + atMost + "; its log ends with:\n" + tail(60), e);
+        }
+    }
+
+    private boolean ready() throws IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl() + "/q/health/ready"))
+                .timeout(Duration.ofSeconds(2))
+                .build();
+        return HTTP.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+    }
+
+    /**
+     * Stops the gateway the way an orchestrator does (SIGTERM, a graceful shutdown) and waits for the process to
+     * end; answers its exit code. After {@code atMost} it is killed and this fails.
+     */
+    public int stop(Duration atMost) {
+        process.destroy();
+        try {
+            if (!process.waitFor(atMost.toMillis(), TimeUnit.MILLISECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                throw new IllegalStateException(
+                        "gateway " + name + " did not stop within " + atMost + " of SIGTERM; killed it");
+            }
+            return process.exitValue();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            process.destroyForcibly();
+            throw new IllegalStateException("interrupted while stopping gateway " + name, e);
+        } finally {
+            LIVE.remove(process);
+        }
+    }
+
+    /** Stops the process if it still runs: SIGTERM, then SIGKILL after 20 s. Never throws. */
+    @Override
+    public void close() {
+        if (!process.isAlive()) {
+            LIVE.remove(process);
+            return;
+        }
+        try {
+            stop(Duration.ofSeconds(20));
+        } catch (RuntimeException e) {
+            // Already killed by stop(); nothing more to do in a clean-up path.
+        }
+    }
+
+    /** The last {@code lines} lines of the process's log. */
+    public String tail(int lines) {
+        try {
+            List<String> all = Files.readAllLines(log, StandardCharsets.UTF_8);
+            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        } catch (IOException e) {
+            return "(log " + log + " unreadable: " + e.getMessage() + ")";
+        }
+    }
+
+    /** A TCP port free on loopback right now. */
+    public static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            socket.setReuseAddress(true);
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
