@@ -358,6 +358,13 @@ public interface CascadeConfig {
         @WithDefault("0s,1s,2s,4s,8s,16s,5m,30m,2h,5h,10h,10h")
         List<Duration> schedule();
 
+        /**
+         * When a fault of ours spoiled an attempt (the signature could not be made, the body could not be built), the
+         * next attempt comes this much later and does not use up a step of the schedule.
+         */
+        @WithDefault("30s")
+        Duration ownFaultRetry();
+
         /** Time allowed for one attempt, connect to last byte. */
         @WithDefault("10s")
         Duration timeout();

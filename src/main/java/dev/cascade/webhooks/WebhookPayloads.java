@@ -1,9 +1,12 @@
 package dev.cascade.webhooks;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -54,6 +57,13 @@ class WebhookPayloads {
                     }
                     Row row = it.next();
                     JsonNode result = json.read(row.getString("result"), JsonNode.class);
+                    // A prospecting task's result items are its prospect rows (§5.3), as in `enrichment.completed`.
+                    List<JsonNode> rowsFound = null;
+                    if (result instanceof ObjectNode item && item.get("prospects") != null) {
+                        rowsFound = new ArrayList<>();
+                        item.get("prospects").forEach(rowsFound::add);
+                        item.remove("prospects");
+                    }
                     return json.write(new ContactCompletedPayload(
                             CONTACT_COMPLETED,
                             row.getString("workflow_id"),
@@ -61,6 +71,7 @@ class WebhookPayloads {
                             row.getUUID("lead_list_id"),
                             row.getString("enrichment_type"),
                             result,
+                            rowsFound,
                             Times.format(row.getOffsetDateTime("settled_at"))));
                 });
     }
@@ -73,6 +84,7 @@ class WebhookPayloads {
             UUID leadListId,
             String enrichmentType,
             JsonNode result,
+            List<JsonNode> results,
             String completedAt) {}
 
     Uni<String> completed(UUID orgId, String workflowId) {

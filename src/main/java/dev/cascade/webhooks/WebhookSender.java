@@ -49,7 +49,10 @@ public class WebhookSender {
     private static final int CLAIM_BATCH = 32;
     private static final int MAX_IN_FLIGHT = 128;
     private static final long WAKE_MARGIN_MS = 25;
-    private static final Duration MAX_RETRY_AFTER = Duration.ofHours(1);
+    /** A receiver's `Retry-After` is honoured up to this (beyond the schedule's longest step). */
+    private static final Duration MAX_RETRY_AFTER = Duration.ofHours(24);
+    /** Retry timers are set only for retries due this soon; later ones are found by the poll (on any replica). */
+    private static final Duration TIMER_HORIZON = Duration.ofMinutes(2);
 
     static final String CLAIM_SQL = """
             WITH due AS (
@@ -219,28 +222,59 @@ public class WebhookSender {
     }
 
     /** What one attempt came to. */
-    private record Result(String status, Integer code, String error, long durationMs, Duration retryAfter) {}
+    private record Result(
+            String status, Integer code, String error, long durationMs, Duration retryAfter, boolean ownFault) {
+        Result(String status, Integer code, String error, long durationMs, Duration retryAfter) {
+            this(status, code, error, durationMs, retryAfter, false);
+        }
+
+        /** The attempt never reached the receiver because of a fault of ours: it does not use up a schedule slot. */
+        static Result ownFault(String error) {
+            return new Result("failed", null, error, 0, null, true);
+        }
+    }
+
+    private record Sent(String payload, Result result) {}
 
     private Uni<Void> attempt(Claimed event) {
         Uni<String> body = event.payload() != null
                 ? Uni.createFrom().item(event.payload())
                 : payloads.build(event.eventType(), event.orgId(), event.workflowId(), event.taskId());
-        return body.chain(payload -> send(event, payload).chain(result -> {
-                    if (stopping.get() && !"succeeded".equals(result.status())) {
-                        // Shutting down cut this attempt short: leave it claimed, so that after the claim expires
-                        // it is logged as interrupted and made again, rather than counted as a receiver's failure.
-                        return Uni.createFrom().voidItem();
-                    }
-                    return record(event, payload, result);
-                }))
+        return body.chain(payload -> send(event, payload).map(result -> new Sent(payload, result)))
                 .onFailure()
-                .recoverWithUni(failure -> {
+                .recoverWithItem(failure -> {
+                    // Only what happens before the request is sent lands here; a failure to record an attempt that
+                    // was made must not turn into another attempt.
                     Log.errorf(
                             failure,
                             "Webhook %s of workflow %s could not be attempted",
                             event.eventId(),
                             event.workflowId());
-                    return record(event, null, new Result("failed", null, "internal error", 0, null));
+                    return new Sent(null, Result.ownFault("internal error"));
+                })
+                .chain(sent -> {
+                    if (stopping.get() && !"succeeded".equals(sent.result().status())) {
+                        // Shutting down cut this attempt short: leave it claimed, so that after the claim expires
+                        // it is logged as interrupted and made again, rather than counted as a receiver's failure.
+                        return Uni.createFrom().voidItem();
+                    }
+                    return record(event, sent.payload(), sent.result())
+                            .onFailure()
+                            .retry()
+                            .withBackOff(Duration.ofMillis(200), Duration.ofSeconds(5))
+                            .atMost(8)
+                            .onFailure()
+                            .recoverWithItem(failure -> {
+                                // The claim expires and the attempt is made again (logged `interrupted`): the one
+                                // way a receiver may see an event twice, which is why it de-duplicates on its id.
+                                Log.errorf(
+                                        "Attempt %d of webhook %s (%s) could not be recorded: %s",
+                                        event.attempt(),
+                                        event.eventId(),
+                                        sent.result().status(),
+                                        failure.getMessage());
+                                return null;
+                            });
                 });
     }
 
@@ -276,7 +310,7 @@ public class WebhookSender {
                                 event.eventId(),
                                 event.workflowId(),
                                 signingFailure == null ? "no signature" : signingFailure.getMessage());
-                        return Uni.createFrom().item(new Result("failed", null, "signing failed", 0, null));
+                        return Uni.createFrom().item(Result.ownFault("signing failed"));
                     }
                     long started = System.nanoTime();
                     long timeoutMs = config.timeout().toMillis();
@@ -326,12 +360,16 @@ public class WebhookSender {
                 .register(meters)
                 .record(result.durationMs(), TimeUnit.MILLISECONDS);
         List<Duration> schedule = config.schedule();
-        // A redelivered event runs through the schedule again from its first retry.
+        // A redelivered event runs through the schedule again from its first retry; an attempt spoiled by our own
+        // fault keeps its position (schedule_start moves on with it), so it can never exhaust an event.
         int position = event.attempt() - event.scheduleStart();
         String eventStatus;
         OffsetDateTime next = null;
         if ("succeeded".equals(result.status())) {
             eventStatus = "succeeded";
+        } else if (result.ownFault()) {
+            eventStatus = "pending";
+            next = OffsetDateTime.now(ZoneOffset.UTC).plus(config.ownFaultRetry());
         } else if (result.code() != null && result.code() == 410) {
             eventStatus = "gone";
         } else if (position < schedule.size()) {
@@ -343,33 +381,54 @@ public class WebhookSender {
             next = OffsetDateTime.now(ZoneOffset.UTC).plus(delay);
         } else {
             eventStatus = "exhausted";
-            meters.counter("cascade.webhooks.exhausted", "event", event.eventType())
-                    .increment();
-            Log.warnf(
-                    "Webhook %s of workflow %s exhausted after %d attempts; results stay available by polling",
-                    event.eventId(), event.workflowId(), event.attempt());
         }
         OffsetDateTime nextAttempt = next;
-        return pool.withTransaction(conn -> conn.preparedQuery("UPDATE webhook_attempts SET status = $2,"
-                                + " response_status_code = $3, error = $4, duration_ms = $5, next_attempt_at = $6"
-                                + " WHERE id = $1")
+        // The event first, guarded by the claim (status and attempt number): a sender whose claim expired meanwhile
+        // changes nothing, not even the attempt's log row, which the next claim has marked `interrupted`.
+        return pool.withTransaction(conn -> conn.preparedQuery("UPDATE webhook_events SET status = $2,"
+                                + " next_attempt_at = $3, locked_until = NULL, payload = coalesce(payload, $4),"
+                                + " schedule_start = schedule_start + $6,"
+                                + " finished_at = CASE WHEN $2 IN ('succeeded', 'gone', 'exhausted') THEN now() END"
+                                + " WHERE id = $1 AND status = 'in_flight' AND attempts = $5")
                         .execute(Tuple.tuple()
-                                .addUUID(event.attemptId())
-                                .addString(result.status())
-                                .addInteger(result.code())
-                                .addString(result.error())
-                                .addInteger((int) result.durationMs())
-                                .addOffsetDateTime(nextAttempt))
-                        .chain(() -> conn.preparedQuery("UPDATE webhook_events SET status = $2, next_attempt_at = $3,"
-                                        + " locked_until = NULL, payload = coalesce(payload, $4),"
-                                        + " finished_at = CASE WHEN $2 IN ('succeeded', 'gone', 'exhausted')"
-                                        + " THEN now() END WHERE id = $1 AND status = 'in_flight' AND attempts = $5")
-                                .execute(
-                                        Tuple.of(event.eventId(), eventStatus, nextAttempt, payload, event.attempt()))))
-                .invoke(() -> {
+                                .addString(event.eventId())
+                                .addString(eventStatus)
+                                .addOffsetDateTime(nextAttempt)
+                                .addString(payload)
+                                .addInteger(event.attempt())
+                                .addInteger(result.ownFault() ? 1 : 0))
+                        .chain(updated -> updated.rowCount() == 0
+                                ? Uni.createFrom().item(false)
+                                : conn.preparedQuery("UPDATE webhook_attempts SET status = $2,"
+                                                + " response_status_code = $3, error = $4, duration_ms = $5,"
+                                                + " next_attempt_at = $6 WHERE id = $1 AND status = 'in_flight'")
+                                        .execute(Tuple.tuple()
+                                                .addUUID(event.attemptId())
+                                                .addString(result.status())
+                                                .addInteger(result.code())
+                                                .addString(result.error())
+                                                .addInteger((int) result.durationMs())
+                                                .addOffsetDateTime(nextAttempt))
+                                        .replaceWith(true)))
+                .invoke(recorded -> {
+                    if (!recorded) {
+                        Log.warnf(
+                                "Attempt %d of webhook %s was taken over by another claim; its outcome (%s) is not"
+                                        + " recorded",
+                                event.attempt(), event.eventId(), result.status());
+                        return;
+                    }
                     if (!"pending".equals(eventStatus)) {
                         meters.counter("cascade.webhooks.events", "event", event.eventType(), "outcome", eventStatus)
                                 .increment();
+                    }
+                    if ("exhausted".equals(eventStatus)) {
+                        meters.counter("cascade.webhooks.exhausted", "event", event.eventType())
+                                .increment();
+                        Log.warnf(
+                                "Webhook %s of workflow %s exhausted after %d attempts; results stay available by"
+                                        + " polling",
+                                event.eventId(), event.workflowId(), event.attempt());
                     }
                     Log.debugf(
                             "Webhook %s attempt %d: %s %s",
@@ -377,13 +436,15 @@ public class WebhookSender {
                     if (nextAttempt != null) {
                         // Wake up when the retry is due instead of waiting for the next poll, so retries keep
                         // to the schedule; the poll remains the safety net (and serves the other replicas). The
-                        // margin keeps a timer that fires a hair early from finding the event not yet due.
-                        long delay = WAKE_MARGIN_MS
-                                + Math.max(
-                                        0,
-                                        Duration.between(OffsetDateTime.now(ZoneOffset.UTC), nextAttempt)
-                                                .toMillis());
-                        vertx.setTimer(delay, id -> wake());
+                        // margin keeps a timer that fires a hair early from finding the event not yet due. Far
+                        // retries are left to the poll: no timer lives for hours.
+                        long wait = Math.max(
+                                0,
+                                Duration.between(OffsetDateTime.now(ZoneOffset.UTC), nextAttempt)
+                                        .toMillis());
+                        if (wait <= TIMER_HORIZON.toMillis()) {
+                            vertx.setTimer(WAKE_MARGIN_MS + wait, id -> wake());
+                        }
                     }
                 })
                 .replaceWithVoid();

@@ -237,6 +237,52 @@ class WebhookDeliveryTest {
     }
 
     @Test
+    void aRedeliveredEventRunsThroughTheWholeScheduleAgain() {
+        Tenant tenant = Gateway.newTenant("redeliver-again-" + UUID.randomUUID());
+        int all = ScaledScheduleProfile.ALL_ATTEMPTS;
+        receiver.script("/down-twice", n -> Answer.of(500));
+        String workflowId = submit(tenant, "/down-twice", Map.of(), 1);
+        awaitLog(tenant, workflowId, all, "failed");
+        await().atMost(WAIT)
+                .until(() -> Gateway.count(
+                                "SELECT count(*) FROM webhook_events WHERE workflow_id = ? AND status = 'exhausted'",
+                                workflowId)
+                        == 1);
+
+        given().auth()
+                .oauth2(tenant.key())
+                .queryParam("workflow_id", workflowId)
+                .post("/api/v1/public/webhooks/redeliver")
+                .then()
+                .statusCode(202);
+        // A second request while the redelivery runs is refused.
+        given().auth()
+                .oauth2(tenant.key())
+                .queryParam("workflow_id", workflowId)
+                .post("/api/v1/public/webhooks/redeliver")
+                .then()
+                .statusCode(409);
+
+        // Eight more attempts (the whole schedule, numbered on), then exhausted again.
+        awaitLog(tenant, workflowId, 2 * all, "failed");
+        await().atMost(WAIT)
+                .until(() -> Gateway.count(
+                                "SELECT count(*) FROM webhook_events WHERE workflow_id = ? AND status = 'exhausted'",
+                                workflowId)
+                        == 1);
+        JsonPath log = deliveries(tenant, workflowId);
+        assertThat(log.getList("deliveries.attempt", Integer.class))
+                .containsExactlyElementsOf(java.util.stream.IntStream.rangeClosed(1, 2 * all)
+                        .boxed()
+                        .toList());
+        List<Received> got = receiver.received("/down-twice");
+        assertThat(got).hasSize(2 * all);
+        // The redelivered run keeps the scaled schedule's shape: its second attempt follows its first by ~100 ms,
+        // its seventh (the slow tier) its sixth by 3 s.
+        assertThat(got.get(all + 6).atMillis() - got.get(all + 5).atMillis()).isGreaterThanOrEqualTo(2900);
+    }
+
+    @Test
     void aDeliveryStillInProgressIsNotRedelivered() {
         Tenant tenant = Gateway.newTenant("redeliver-busy-" + UUID.randomUUID());
         receiver.script("/still-failing", n -> Answer.of(503));
