@@ -22,6 +22,7 @@ public class WebhookReceiver {
             String entry = exchange.getRequestMethod() + " " + exchange.getRequestURI()
                     + "\nwebhook-id: " + exchange.getRequestHeaders().getFirst("webhook-id")
                     + "\nwebhook-timestamp: " + exchange.getRequestHeaders().getFirst("webhook-timestamp")
+                    + "\nwebhook-signature: " + exchange.getRequestHeaders().getFirst("webhook-signature")
                     + "\n" + new String(body, StandardCharsets.UTF_8) + "\n\n";
             Files.writeString(out, entry, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
             System.out.println("[receiver] " + exchange.getRequestMethod() + " " + exchange.getRequestURI()
