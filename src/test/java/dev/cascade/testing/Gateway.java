@@ -49,56 +49,7 @@ public final class Gateway {
     /** An organisation and one of its keys. */
     public record Tenant(String orgId, String key) {
         public String submit(Map<String, Object> body) {
-            return given().auth()
-                    .oauth2(key)
-                    .contentType(ContentType.JSON)
-                    .body(body)
-                    .when()
-                    .post("/api/v1/public/enrich/bulk")
-                    .then()
-                    .statusCode(200)
-                    .extract()
-                    .path("workflow_id");
-        }
-
-        public JsonPath workflow(String workflowId) {
-            return given().auth()
-                    .oauth2(key)
-                    .queryParam("workflow_id", workflowId)
-                    .when()
-                    .get("/api/v1/public/enrich/status")
-                    .then()
-                    .statusCode(200)
-                    .extract()
-                    .jsonPath();
-        }
-
-        /** The workflow's status answer with every result item (`include_results=true`). */
-        public JsonPath results(String workflowId) {
-            return given().auth()
-                    .oauth2(key)
-                    .queryParam("workflow_id", workflowId)
-                    .queryParam("include_results", "true")
-                    .when()
-                    .get("/api/v1/public/enrich/status")
-                    .then()
-                    .statusCode(200)
-                    .extract()
-                    .jsonPath();
-        }
-
-        /** A task's status answer with its trace (`include_trace=true`). */
-        public JsonPath task(String taskId) {
-            return given().auth()
-                    .oauth2(key)
-                    .queryParam("task_id", taskId)
-                    .queryParam("include_trace", "true")
-                    .when()
-                    .get("/api/v1/public/enrich/status")
-                    .then()
-                    .statusCode(200)
-                    .extract()
-                    .jsonPath();
+            return submitForBody(body).getString("workflow_id");
         }
 
         /** Submits and answers the whole 200 body (workflow id and task ids). */
@@ -109,6 +60,33 @@ public final class Gateway {
                     .body(body)
                     .when()
                     .post("/api/v1/public/enrich/bulk")
+                    .then()
+                    .statusCode(200)
+                    .extract()
+                    .jsonPath();
+        }
+
+        public JsonPath workflow(String workflowId) {
+            return status("workflow_id", workflowId, null);
+        }
+
+        /** The workflow's status answer with every result item (`include_results=true`). */
+        public JsonPath results(String workflowId) {
+            return status("workflow_id", workflowId, "include_results");
+        }
+
+        /** A task's status answer with its trace (`include_trace=true`). */
+        public JsonPath task(String taskId) {
+            return status("task_id", taskId, "include_trace");
+        }
+
+        private JsonPath status(String idParam, String id, String flag) {
+            var request = given().auth().oauth2(key).queryParam(idParam, id);
+            if (flag != null) {
+                request = request.queryParam(flag, "true");
+            }
+            return request.when()
+                    .get("/api/v1/public/enrich/status")
                     .then()
                     .statusCode(200)
                     .extract()

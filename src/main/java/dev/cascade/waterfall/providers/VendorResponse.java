@@ -111,6 +111,19 @@ public final class VendorResponse {
         return ProviderOutcome.Failure.permanent("unexpected " + reason);
     }
 
+    /**
+     * A JSON string field, trimmed; null when missing, blank or not a string (so a free plan's {@code true} where an
+     * address would be is no address).
+     */
+    public static String string(JsonNode node, String field) {
+        JsonNode value = node == null ? null : node.get(field);
+        if (value == null || !value.isTextual()) {
+            return null;
+        }
+        String text = value.textValue().trim();
+        return text.isEmpty() ? null : text;
+    }
+
     /** Text of a JSON field, or null when missing, null or blank. */
     public static String text(JsonNode node, String field) {
         JsonNode value = node == null ? null : node.get(field);

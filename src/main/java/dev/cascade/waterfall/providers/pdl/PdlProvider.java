@@ -166,9 +166,10 @@ final class PdlProvider extends VendorProvider {
         JsonNode listed = data.get("emails");
         if (listed != null && listed.isArray()) {
             for (JsonNode entry : listed) {
-                String address = entry.isObject() && CURRENT_PROFESSIONAL.equals(lower(string(entry, "type")))
-                        ? email(entry.get("address"))
-                        : null;
+                String address =
+                        entry.isObject() && CURRENT_PROFESSIONAL.equals(lower(VendorResponse.string(entry, "type")))
+                                ? email(entry.get("address"))
+                                : null;
                 if (address != null
                         && (employerDomain == null
                                 || address.endsWith("@" + employerDomain.toLowerCase(Locale.ROOT)))) {
@@ -230,12 +231,12 @@ final class PdlProvider extends VendorProvider {
 
     static Prospect prospect(JsonNode data) {
         Prospect prospect = new Prospect(
-                string(data, "first_name"),
-                string(data, "last_name"),
-                string(data, "full_name"),
-                string(data, "job_title"),
-                linkedinUrl(string(data, "linkedin_url")),
-                string(data, "location_name"));
+                VendorResponse.string(data, "first_name"),
+                VendorResponse.string(data, "last_name"),
+                VendorResponse.string(data, "full_name"),
+                VendorResponse.string(data, "job_title"),
+                linkedinUrl(VendorResponse.string(data, "linkedin_url")),
+                VendorResponse.string(data, "location_name"));
         return prospect.equals(new Prospect(null, null, null, null, null, null)) ? null : prospect;
     }
 
@@ -249,8 +250,8 @@ final class PdlProvider extends VendorProvider {
     }
 
     static Company company(JsonNode data) {
-        String name = string(data, "job_company_name");
-        String domain = host(string(data, "job_company_website"));
+        String name = VendorResponse.string(data, "job_company_name");
+        String domain = host(VendorResponse.string(data, "job_company_website"));
         return name == null && domain == null ? null : new Company(name, domain, null, null);
     }
 
@@ -355,16 +356,6 @@ final class PdlProvider extends VendorProvider {
         } catch (IOException notJson) {
             return null;
         }
-    }
-
-    /** A JSON string field, trimmed; null when missing, blank or not a string (a free plan's booleans included). */
-    private static String string(JsonNode node, String field) {
-        JsonNode value = node == null ? null : node.get(field);
-        if (value == null || !value.isTextual()) {
-            return null;
-        }
-        String text = value.textValue().trim();
-        return text.isEmpty() ? null : text;
     }
 
     private static String lower(String value) {

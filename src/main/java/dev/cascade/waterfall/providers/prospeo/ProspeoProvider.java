@@ -178,8 +178,8 @@ final class ProspeoProvider extends VendorProvider {
         if (email == null || !email.isObject()) {
             return null;
         }
-        String status = upper(string(email, "status"));
-        String address = string(email, "email");
+        String status = upper(VendorResponse.string(email, "status"));
+        String address = VendorResponse.string(email, "email");
         if ("UNAVAILABLE".equals(status) || !revealed(email, address) || address.indexOf('@') <= 0) {
             return null;
         }
@@ -196,15 +196,15 @@ final class ProspeoProvider extends VendorProvider {
         if (mobile == null || !mobile.isObject()) {
             return null;
         }
-        String status = upper(string(mobile, "status"));
-        String local = string(mobile, "mobile");
-        String international = string(mobile, "mobile_international");
+        String status = upper(VendorResponse.string(mobile, "status"));
+        String local = VendorResponse.string(mobile, "mobile");
+        String international = VendorResponse.string(mobile, "mobile_international");
         // The number as Prospeo wrote it, preferring a form that carries its country code.
         String number = local != null && (local.startsWith("+") || international == null) ? local : international;
         if (!"VERIFIED".equals(status) || !revealed(mobile, number)) {
             return null;
         }
-        String region = string(mobile, "mobile_country_code");
+        String region = VendorResponse.string(mobile, "mobile_country_code");
         // Only an ISO 3166 alpha-2 code is a region hint; a dialling code ("+1", "1") is not.
         region = region != null && COUNTRY.matcher(region).matches() ? region.toUpperCase(Locale.ROOT) : null;
         return new PhoneCandidate(number, "mobile", region);
@@ -223,15 +223,15 @@ final class ProspeoProvider extends VendorProvider {
         JsonNode location = person.get("location");
         List<String> place = new ArrayList<>(2);
         if (location != null && location.isObject()) {
-            addIfPresent(place, string(location, "city"));
-            addIfPresent(place, string(location, "country"));
+            addIfPresent(place, VendorResponse.string(location, "city"));
+            addIfPresent(place, VendorResponse.string(location, "country"));
         }
         Prospect prospect = new Prospect(
-                string(person, "first_name"),
-                string(person, "last_name"),
-                string(person, "full_name"),
-                string(person, "current_job_title"),
-                string(person, "linkedin_url"),
+                VendorResponse.string(person, "first_name"),
+                VendorResponse.string(person, "last_name"),
+                VendorResponse.string(person, "full_name"),
+                VendorResponse.string(person, "current_job_title"),
+                VendorResponse.string(person, "linkedin_url"),
                 place.isEmpty() ? null : String.join(", ", place));
         return prospect.equals(new Prospect(null, null, null, null, null, null)) ? null : prospect;
     }
@@ -241,10 +241,10 @@ final class ProspeoProvider extends VendorProvider {
         if (company == null || !company.isObject()) {
             return null;
         }
-        String name = string(company, "name");
-        String domain = string(company, "domain");
+        String name = VendorResponse.string(company, "name");
+        String domain = VendorResponse.string(company, "domain");
         if (domain == null) {
-            domain = host(string(company, "website"));
+            domain = host(VendorResponse.string(company, "website"));
         }
         if (name == null && domain == null) {
             return null;
@@ -301,18 +301,8 @@ final class ProspeoProvider extends VendorProvider {
 
     /** Prospeo's `error_code`, when it is a plain code (anything else is not echoed into a failure reason). */
     private static String errorCode(JsonNode body) {
-        String code = upper(string(body, "error_code"));
+        String code = upper(VendorResponse.string(body, "error_code"));
         return code != null && ERROR_CODE.matcher(code).matches() ? code : null;
-    }
-
-    /** A JSON string field, trimmed; null when missing, blank or not a string. */
-    private static String string(JsonNode node, String field) {
-        JsonNode value = node == null ? null : node.get(field);
-        if (value == null || !value.isTextual()) {
-            return null;
-        }
-        String text = value.textValue().trim();
-        return text.isEmpty() ? null : text;
     }
 
     private static String upper(String value) {
