@@ -72,7 +72,8 @@ public class WorkflowReader {
                 });
     }
 
-    private List<JsonNode> rowItems(Row row) {
+    /** The result items of one task row (columns `id`, `status`, `result` as text); also used by the export. */
+    List<JsonNode> rowItems(Row row) {
         String result = row.getString("result");
         if (result == null) {
             ObjectNode pending = json.mapper().createObjectNode();
