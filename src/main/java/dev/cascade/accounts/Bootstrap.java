@@ -73,10 +73,16 @@ public class Bootstrap {
     private Uni<Void> ensure(UUID orgId, String name, String key) {
         BigDecimal credits = BigDecimal.valueOf(config.bootstrap().credits());
         return pool.withTransaction(conn -> conn.preparedQuery(
-                                "INSERT INTO organizations (id, name, credits, requests_per_minute,"
+                                // The first start credits the organisation through the ledger; later starts
+                                // only refresh its limits (xmax = 0 tells an inserted row from an updated one).
+                                "WITH org AS (INSERT INTO organizations (id, name, credits, requests_per_minute,"
                                         + " key_requests_per_minute) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id)"
                                         + " DO UPDATE SET requests_per_minute = EXCLUDED.requests_per_minute,"
-                                        + " key_requests_per_minute = EXCLUDED.key_requests_per_minute")
+                                        + " key_requests_per_minute = EXCLUDED.key_requests_per_minute"
+                                        + " RETURNING id, credits, (xmax = 0) AS inserted)"
+                                        + " INSERT INTO credit_ledger (org_id, kind, amount, reason)"
+                                        + " SELECT id, 'top_up', credits, 'initial credits' FROM org"
+                                        + " WHERE inserted AND credits <> 0")
                         .execute(Tuple.of(
                                 orgId,
                                 name,

@@ -19,8 +19,16 @@ public class Organization {
     @Column(nullable = false)
     public String name;
 
-    @Column(nullable = false)
+    /**
+     * The balance: top-ups, adjustments and charges (§3). Read-only here: only the ledger's statements move it, in
+     * the transaction that writes their ledger row (an entity save must never write back a value it read).
+     */
+    @Column(nullable = false, insertable = false, updatable = false)
     public BigDecimal credits;
+
+    /** The open holds of its unfinished workflows (read-only here, as {@link #credits}). */
+    @Column(name = "credits_held", nullable = false, insertable = false, updatable = false)
+    public BigDecimal creditsHeld;
 
     @Column(name = "created_at", nullable = false)
     public OffsetDateTime createdAt;

@@ -13,6 +13,8 @@ import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
+import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import io.vertx.pgclient.PgException;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
@@ -28,18 +30,78 @@ import dev.cascade.support.Json;
  */
 @ApplicationScoped
 public class ResultAggregator {
+    /**
+     * Locks the workflows, then the organisations, that a batch touches, each in id order. Every settle of one
+     * workflow is thereby serialised, and the settle statement that follows (a new snapshot under READ COMMITTED)
+     * sees their latest counters and holds; the fixed order keeps concurrent aggregators free of deadlocks.
+     */
+    static final String LOCK_SQL = """
+            WITH w AS (
+                SELECT id, org_id FROM workflows
+                 WHERE id IN (SELECT workflow_id FROM tasks WHERE id = ANY($1::uuid[]))
+                 ORDER BY id FOR NO KEY UPDATE
+            )
+            SELECT o.id FROM organizations o WHERE o.id IN (SELECT org_id FROM w) ORDER BY o.id FOR NO KEY UPDATE
+            """;
+
     static final String SETTLE_SQL = """
-            WITH input AS (
+            WITH raw AS (
                 SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::boolean[], $6::boolean[],
                                      $7::float8[], $8::text[])
                     AS i(id, status, result, trace, has_email, has_phone, credits, error)
+            ), input AS (
+                -- One row per unsettled task (a poll may hold duplicates), numbered in its workflow's settlement
+                -- order: settle_seq continues from the workflow's settled count, under its row lock.
+                SELECT d.*, row_number() OVER (PARTITION BY d.workflow_id ORDER BY d.idx) AS k
+                  FROM (SELECT DISTINCT ON (r.id) r.*, t.workflow_id, t.idx
+                          FROM raw r JOIN tasks t ON t.id = r.id
+                         WHERE t.status IN ('pending', 'running')
+                         ORDER BY r.id) d
             ), settled AS (
                 UPDATE tasks t
                    SET status = i.status, result = i.result::json, trace = i.trace::json, has_email = i.has_email,
-                       has_phone = i.has_phone, charged_credits = i.credits, error = i.error, settled_at = now()
-                  FROM input i
+                       has_phone = i.has_phone, error = i.error, settled_at = now(),
+                       -- Never more than the task could cost when its workflow held for it, nor than it reserved of
+                       -- a budget cap (least ignores the NULL of a check that does not apply).
+                       charged_credits = least(i.credits,
+                                               CASE WHEN w.unit_hold > 0 THEN w.unit_hold END,
+                                               CASE WHEN w.max_credits IS NOT NULL THEN t.budget_reserved END),
+                       settle_seq = w.completed_prospects + w.failed_prospects + i.k
+                  FROM input i JOIN workflows w ON w.id = i.workflow_id
                  WHERE t.id = i.id AND t.status IN ('pending', 'running')
-             RETURNING t.id, t.workflow_id, t.status, t.has_email, t.has_phone, t.charged_credits
+             RETURNING t.id, t.workflow_id, t.org_id, t.idx, t.status, t.has_email, t.has_phone, t.charged_credits,
+                       t.budget_reserved
+            ), money AS (
+                -- Credits (§3): each settled task is charged what it found, and releases what its workflow no longer
+                -- needs to hold: after k more settled tasks the workflow needs to hold what its unsettled tasks may
+                -- still cost (their worst case, within what its budget cap leaves). A workflow whose last task
+                -- settles holds nothing any more.
+                SELECT m.id, m.workflow_id, m.org_id, m.charged_credits AS charge,
+                       least(m.held, m.need_before) - least(m.held, m.need_after) AS release
+                  FROM (SELECT s.id, s.workflow_id, s.org_id, s.charged_credits, w.credits_held AS held,
+                               CASE WHEN s.k = 1 THEN w.credits_held
+                                    ELSE greatest(0, least((w.total_prospects - w.completed_prospects
+                                                            - w.failed_prospects - s.k + 1) * w.unit_hold,
+                                                           w.max_credits - w.credits_charged - s.cc + s.charged_credits))
+                               END AS need_before,
+                               greatest(0, least((w.total_prospects - w.completed_prospects - w.failed_prospects - s.k)
+                                                 * w.unit_hold,
+                                                 w.max_credits - w.credits_charged - s.cc)) AS need_after
+                          FROM (SELECT x.*,
+                                       row_number() OVER (PARTITION BY x.workflow_id ORDER BY x.idx) AS k,
+                                       sum(x.charged_credits) OVER (PARTITION BY x.workflow_id ORDER BY x.idx) AS cc
+                                  FROM settled x) s
+                          JOIN workflows w ON w.id = s.workflow_id) m
+            ), ledger AS (
+                INSERT INTO credit_ledger (org_id, kind, amount, workflow_id, task_id)
+                SELECT org_id, 'charge', -charge, workflow_id, id FROM money WHERE charge > 0
+                 UNION ALL
+                SELECT org_id, 'release', release, workflow_id, id FROM money WHERE release > 0
+            ), balances AS (
+                UPDATE organizations o
+                   SET credits = o.credits - m.charges, credits_held = o.credits_held - m.releases
+                  FROM (SELECT org_id, sum(charge) AS charges, sum(release) AS releases FROM money GROUP BY org_id) m
+                 WHERE o.id = m.org_id
             ), contact_hooks AS (
                 -- per_contact_webhooks: one `enrichment.contact_completed` event per settled task, in the same
                 -- transaction as the settlement (a task settles once, so its event is recorded once).
@@ -50,13 +112,15 @@ public class ResultAggregator {
                  WHERE w.webhook_url IS NOT NULL AND coalesce((w.options ->> 'per_contact_webhooks')::boolean, false)
                     ON CONFLICT (task_id) WHERE event_type = 'enrichment.contact_completed' DO NOTHING
             ), tally AS (
-                SELECT workflow_id,
-                       count(*) FILTER (WHERE status = 'completed') AS completed,
-                       count(*) FILTER (WHERE status = 'failed') AS failed,
-                       count(*) FILTER (WHERE has_email) AS emails,
-                       count(*) FILTER (WHERE has_phone) AS phones,
-                       coalesce(sum(charged_credits), 0) AS credits
-                  FROM settled GROUP BY workflow_id
+                SELECT s.workflow_id,
+                       count(*) FILTER (WHERE s.status = 'completed') AS completed,
+                       count(*) FILTER (WHERE s.status = 'failed') AS failed,
+                       count(*) FILTER (WHERE s.has_email) AS emails,
+                       count(*) FILTER (WHERE s.has_phone) AS phones,
+                       coalesce(sum(s.charged_credits), 0) AS credits,
+                       coalesce(sum(s.budget_reserved), 0) AS reserved,
+                       (SELECT coalesce(sum(m.release), 0) FROM money m WHERE m.workflow_id = s.workflow_id) AS released
+                  FROM settled s GROUP BY s.workflow_id
             ), updated AS (
                 UPDATE workflows w
                    SET completed_prospects = w.completed_prospects + t.completed,
@@ -64,6 +128,8 @@ public class ResultAggregator {
                        emails_found = w.emails_found + t.emails,
                        phones_found = w.phones_found + t.phones,
                        credits_charged = w.credits_charged + t.credits,
+                       credits_held = w.credits_held - t.released,
+                       budget_reserved = greatest(0, w.budget_reserved - t.reserved),
                        -- Refreshed at most every 30 s: an unchanged indexed column keeps this a HOT update.
                        last_progress_at = CASE WHEN w.last_progress_at < now() - interval '30 seconds' THEN now()
                                                ELSE w.last_progress_at END,
@@ -131,7 +197,7 @@ public class ResultAggregator {
         if (batch == null) {
             return Uni.createFrom().voidItem();
         }
-        return pool.withTransaction(conn -> conn.preparedQuery(SETTLE_SQL).execute(batch))
+        return pool.withTransaction(conn -> settleIn(conn, batch))
                 .onFailure(failure -> !isDataError(failure))
                 .invoke(failure -> Log.warnf(
                         "Settling a batch of %d results failed, retrying: %s", records.size(), failure.getMessage()))
@@ -139,20 +205,46 @@ public class ResultAggregator {
                 .retry()
                 .withBackOff(Duration.ofMillis(200), Duration.ofSeconds(10))
                 .indefinitely()
-                .invoke(rows -> {
-                    List<CompletedWorkflow> completed = new ArrayList<>();
-                    for (Row row : rows) {
-                        completed.add(new CompletedWorkflow(
-                                row.getString("id"),
-                                row.getUUID("org_id"),
-                                row.getString("status"),
-                                row.getBoolean("webhook")));
-                    }
-                    if (!completed.isEmpty()) {
-                        listeners.fire(completed);
-                    }
-                })
+                .invoke(this::announce)
                 .replaceWithVoid();
+    }
+
+    /**
+     * Settles result records inside the caller's transaction (cancel uses it); answers the workflows that became
+     * terminal, for {@link #announce} once the transaction has committed.
+     */
+    Uni<List<CompletedWorkflow>> settleInTransaction(SqlConnection conn, List<String> records) {
+        Tuple batch = toBatch(records);
+        if (batch == null) {
+            return Uni.createFrom().item(List.of());
+        }
+        return settleIn(conn, batch).map(ResultAggregator::completed);
+    }
+
+    private Uni<RowSet<Row>> settleIn(SqlConnection conn, Tuple batch) {
+        return conn.preparedQuery(LOCK_SQL)
+                .execute(Tuple.of(batch.getArrayOfUUIDs(0)))
+                .chain(() -> conn.preparedQuery(SETTLE_SQL).execute(batch));
+    }
+
+    private void announce(RowSet<Row> rows) {
+        announce(completed(rows));
+    }
+
+    /** Tells the listeners (webhook sender, lifecycle publisher) about workflows that became terminal. */
+    void announce(List<CompletedWorkflow> completed) {
+        if (!completed.isEmpty()) {
+            listeners.fire(completed);
+        }
+    }
+
+    private static List<CompletedWorkflow> completed(RowSet<Row> rows) {
+        List<CompletedWorkflow> completed = new ArrayList<>();
+        for (Row row : rows) {
+            completed.add(new CompletedWorkflow(
+                    row.getString("id"), row.getUUID("org_id"), row.getString("status"), row.getBoolean("webhook")));
+        }
+        return completed;
     }
 
     /** SQLSTATE classes 22 (data exception) and 23 (integrity): retrying the same input cannot help. */

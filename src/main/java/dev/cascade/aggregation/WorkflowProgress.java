@@ -23,8 +23,14 @@ import io.vertx.mutiny.sqlclient.Tuple;
 @ApplicationScoped
 public class WorkflowProgress {
     static final String MARK_SQL = """
-            WITH started AS (
-                UPDATE tasks SET status = 'running', started_at = now() WHERE id = ANY($1) AND status = 'pending'
+            WITH locked AS (
+                -- Workflows before tasks, in id order, as the aggregator locks them: never a deadlock with it.
+                SELECT id FROM workflows
+                 WHERE id IN (SELECT workflow_id FROM tasks WHERE id = ANY($1)) AND status IN ('pending', 'running')
+                 ORDER BY id FOR NO KEY UPDATE
+            ), started AS (
+                UPDATE tasks SET status = 'running', started_at = now()
+                 WHERE id = ANY($1) AND status = 'pending' AND workflow_id IN (SELECT id FROM locked)
                 RETURNING workflow_id
             )
             UPDATE workflows SET status = 'running'

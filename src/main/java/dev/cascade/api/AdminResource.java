@@ -53,14 +53,19 @@ public class AdminResource {
             UUID id,
             String name,
             BigDecimal credits,
+            BigDecimal creditsHeld,
+            BigDecimal creditsAvailable,
             String createdAt,
             Integer requestsPerMinute,
             Integer keyRequestsPerMinute) {
         static OrganizationView of(Organization org) {
+            BigDecimal held = org.creditsHeld == null ? BigDecimal.ZERO : org.creditsHeld;
             return new OrganizationView(
                     org.id,
                     org.name,
                     org.credits,
+                    held,
+                    org.credits.subtract(held),
                     Times.format(org.createdAt),
                     org.requestsPerMinute,
                     org.keyRequestsPerMinute);
@@ -76,8 +81,12 @@ public class AdminResource {
             String createdAt,
             String expiresAt,
             String revokedAt,
+            String status,
             String key) {
         static KeyView of(ApiKey key, String secret) {
+            String status = key.revokedAt != null
+                    ? "revoked"
+                    : key.expiresAt != null && !key.expiresAt.isAfter(OffsetDateTime.now()) ? "expired" : "active";
             return new KeyView(
                     key.id,
                     key.orgId,
@@ -86,6 +95,7 @@ public class AdminResource {
                     Times.format(key.createdAt),
                     Times.format(key.expiresAt),
                     Times.format(key.revokedAt),
+                    status,
                     secret);
         }
     }
@@ -190,14 +200,20 @@ public class AdminResource {
                         "expires_at", "expires_at must be an ISO-8601 time such as 2027-01-01T00:00:00Z", expires);
             }
         }
-        return accounts.createKey(orgId(id), name, expiresAt).map(created -> {
-            if (created == null) {
-                throw new ApiException(404, "Organization not found");
-            }
-            return Response.status(201)
-                    .entity(KeyView.of(created.key(), created.secret()))
-                    .build();
-        });
+        return accounts.createKey(orgId(id), name, expiresAt)
+                .onFailure(AccountService.TooManyKeys.class)
+                .transform(tooMany -> new ApiException(
+                        409,
+                        "An organization can have at most " + accounts.maxActiveKeys()
+                                + " active API keys; revoke one first"))
+                .map(created -> {
+                    if (created == null) {
+                        throw new ApiException(404, "Organization not found");
+                    }
+                    return Response.status(201)
+                            .entity(KeyView.of(created.key(), created.secret()))
+                            .build();
+                });
     }
 
     @GET

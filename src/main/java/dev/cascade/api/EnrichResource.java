@@ -4,11 +4,13 @@ import java.util.Map;
 import java.util.UUID;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.smallrye.mutiny.Uni;
@@ -16,9 +18,11 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import dev.cascade.accounts.Principal;
+import dev.cascade.aggregation.WorkflowCancel;
 import dev.cascade.aggregation.WorkflowReader;
 import dev.cascade.config.CascadeConfig;
 import dev.cascade.intake.BulkRequestParser;
@@ -40,6 +44,7 @@ public class EnrichResource {
     private final CurrentPrincipal principal;
     private final ObjectMapper mapper;
     private final CascadeConfig config;
+    private final WorkflowCancel cancels;
 
     public EnrichResource(
             IntakeService intake,
@@ -47,7 +52,9 @@ public class EnrichResource {
             WorkflowReader reader,
             CurrentPrincipal principal,
             ObjectMapper mapper,
-            CascadeConfig config) {
+            CascadeConfig config,
+            WorkflowCancel cancels) {
+        this.cancels = cancels;
         this.intake = intake;
         this.parser = parser;
         this.reader = reader;
@@ -65,11 +72,44 @@ public class EnrichResource {
                     @Content(
                             mediaType = MediaType.APPLICATION_JSON,
                             schema = @Schema(implementation = BulkRequestDoc.class)))
-    public Uni<BulkResponse> bulk(byte[] body) {
+    @APIResponse(
+            responseCode = "200",
+            description = "Accepted (or, with `Idempotent-Replayed: true`, the first answer to this Idempotency-Key)",
+            content =
+                    @Content(
+                            mediaType = MediaType.APPLICATION_JSON,
+                            schema = @Schema(implementation = BulkResponse.class)))
+    public Uni<Response> bulk(byte[] body, @HeaderParam("Idempotency-Key") String idempotencyKey) {
         Principal who = principal.get();
         var request =
                 parser.parse(JsonBodies.parse(mapper, body, config.intake().maxBodyBytes()));
-        return intake.submit(who, request);
+        return intake.submit(who, request, idempotencyKey).map(submitted -> {
+            Response.ResponseBuilder ok = Response.ok(submitted.response());
+            if (submitted.replayed()) {
+                ok.header("Idempotent-Replayed", "true");
+            }
+            return ok.build();
+        });
+    }
+
+    @POST
+    @Path("/cancel")
+    @Operation(summary = "Cancel a workflow: tasks not yet started settle failed (`cancelled`), their holds released")
+    public Uni<WorkflowCancel.Cancelled> cancel(@QueryParam("workflow_id") String workflowId) {
+        Principal who = principal.get();
+        if (workflowId == null || workflowId.isBlank()) {
+            throw new ApiException(400, "Provide workflow_id.");
+        }
+        String id = workflowId.trim();
+        if (!Ids.isWorkflowId(id)) {
+            throw new ApiException(404, "Workflow not found");
+        }
+        return cancels.cancel(who.orgId(), id).map(cancelled -> {
+            if (cancelled == null) {
+                throw new ApiException(404, "Workflow not found");
+            }
+            return cancelled;
+        });
     }
 
     @GET

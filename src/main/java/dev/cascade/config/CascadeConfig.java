@@ -42,6 +42,12 @@ public interface CascadeConfig {
     /** Credit costs per found item (§3 of the contract). */
     Credits credits();
 
+    /** Organisations' API keys, idempotent submits and lead lists. */
+    Accounts accounts();
+
+    /** The progress stream (§4.5, Server-Sent Events). */
+    Stream stream();
+
     /** Operator API. */
     Admin admin();
 
@@ -423,6 +429,37 @@ public interface CascadeConfig {
         /** Credits charged per discovered prospect. */
         @WithDefault("1")
         double prospect();
+    }
+
+    interface Stream {
+        /** How often an open stream looks for newly settled tasks and status changes (in PostgreSQL). */
+        @WithDefault("500ms")
+        Duration pollInterval();
+
+        /** How often an idle stream sends a comment line, so proxies keep the connection open. */
+        @WithDefault("15s")
+        Duration heartbeat();
+
+        /** Longest a single stream stays open; the client reconnects with `Last-Event-ID` and loses nothing. */
+        @WithDefault("30m")
+        Duration maxDuration();
+    }
+
+    interface Accounts {
+        /** Most API keys an organisation may have active (neither revoked nor expired) at once. */
+        @WithDefault("10")
+        int maxActiveKeys();
+
+        /** How long an `Idempotency-Key` and the first answer to it are kept (§4.1). */
+        @WithDefault("24h")
+        Duration idempotencyRetention();
+
+        /**
+         * How long a submit may hold its `Idempotency-Key` while it is handled; a gateway that died meanwhile leaves
+         * the key to the next request with the same body once this has passed.
+         */
+        @WithDefault("2m")
+        Duration idempotencyClaim();
     }
 
     interface RateLimits {

@@ -32,6 +32,25 @@ public record ResultItem(
         return personalPhoneNumbers != null && !personalPhoneNumbers.isEmpty();
     }
 
+    /** The same item, skipped for a reason (`budget`, §4.4). */
+    public ResultItem skipped(String reason) {
+        return new ResultItem(
+                taskId,
+                status,
+                primaryEmail,
+                primaryEmailStatus,
+                otherEmails,
+                personalPhoneNumbers,
+                phones,
+                prospect,
+                company,
+                source,
+                prospects,
+                custom,
+                error,
+                reason);
+    }
+
     /** A failed task: its id, status and the reason. */
     public static ResultItem failed(UUID taskId, String error, Map<String, String> custom) {
         return new ResultItem(

@@ -27,17 +27,22 @@ public class WorkflowLifecycle {
 
     /** Completes when the broker acknowledged the record; a failure is logged, never thrown. */
     public Uni<Void> publish(WorkflowEvent event) {
+        return send(event).onFailure().recoverWithItem(failure -> {
+            Log.warnf(
+                    "Lifecycle record %s of workflow %s not published: %s",
+                    event.event(), event.workflowId(), failure.getMessage());
+            return null;
+        });
+    }
+
+    /** Completes when the broker acknowledged the record, fails when it did not. */
+    public Uni<Void> send(WorkflowEvent event) {
         String type = "started".equals(event.event())
                 ? CloudEvents.TYPE_WORKFLOW_STARTED
                 : CloudEvents.TYPE_WORKFLOW_COMPLETED;
         Message<String> message = Message.of(json.write(event))
                 .addMetadata(CloudEvents.metadata(
                         event.workflowId(), event.workflowId() + ":" + event.event(), type, event.orgId()));
-        return emitter.sendMessage(message).onFailure().recoverWithItem(failure -> {
-            Log.warnf(
-                    "Lifecycle record %s of workflow %s not published: %s",
-                    event.event(), event.workflowId(), failure.getMessage());
-            return null;
-        });
+        return emitter.sendMessage(message);
     }
 }

@@ -263,7 +263,8 @@ public class BulkRequestParser {
                     "value_error", loc("max_credits"), "Input should be a non-negative number", node));
             return null;
         }
-        return node.decimalValue();
+        // Credits are kept in cents; a cap is never rounded up.
+        return node.decimalValue().setScale(2, java.math.RoundingMode.DOWN);
     }
 
     private static boolean bool(JsonNode node, String field, List<ValidationProblem> problems) {

@@ -1,5 +1,6 @@
 package dev.cascade.intake;
 
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -13,6 +14,9 @@ import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 
+import dev.cascade.accounts.CreditLedger;
+import dev.cascade.accounts.CreditPolicy;
+import dev.cascade.accounts.IdempotencyKeys;
 import dev.cascade.accounts.Principal;
 import dev.cascade.config.CascadeConfig;
 import dev.cascade.events.Contact;
@@ -20,6 +24,7 @@ import dev.cascade.events.TaskRecord;
 import dev.cascade.events.WorkflowEvent;
 import dev.cascade.events.WorkflowLifecycle;
 import dev.cascade.leads.LeadLists;
+import dev.cascade.support.ApiException;
 import dev.cascade.support.Ids;
 import dev.cascade.support.Json;
 import dev.cascade.support.Times;
@@ -36,6 +41,10 @@ import dev.cascade.webhooks.EgressPolicy;
 @ApplicationScoped
 public class IntakeService {
     static final String STARTED_MESSAGE = "Bulk enrichment workflow started successfully";
+    static final String INSUFFICIENT_CREDITS = "Insufficient credits";
+
+    /** A submit's answer; {@code replayed} when it is the stored answer to an earlier request with the same key. */
+    public record Submitted(BulkResponse response, boolean replayed) {}
 
     private final Pool pool;
     private final MeterRegistry meters;
@@ -45,6 +54,9 @@ public class IntakeService {
     private final WorkflowLifecycle lifecycle;
     private final Json json;
     private final CascadeConfig config;
+    private final CreditLedger ledger;
+    private final CreditPolicy credits;
+    private final IdempotencyKeys idempotency;
 
     IntakeService(
             Pool pool,
@@ -54,7 +66,13 @@ public class IntakeService {
             WorkflowLifecycle lifecycle,
             Json json,
             CascadeConfig config,
-            MeterRegistry meters) {
+            MeterRegistry meters,
+            CreditLedger ledger,
+            CreditPolicy credits,
+            IdempotencyKeys idempotency) {
+        this.ledger = ledger;
+        this.credits = credits;
+        this.idempotency = idempotency;
         this.meters = meters;
         this.pool = pool;
         this.egress = egress;
@@ -65,24 +83,48 @@ public class IntakeService {
         this.config = config;
     }
 
-    public Uni<BulkResponse> submit(Principal principal, BulkRequest request) {
-        if (request.webhookUrl() == null) {
-            return accept(principal, request);
+    /**
+     * Accepts a validated request: the webhook URL's egress check (the last validation), then the idempotency key
+     * (§4.1), then the credit hold (§3) inside the transaction that writes the workflow.
+     */
+    public Uni<Submitted> submit(Principal principal, BulkRequest request, String idempotencyKey) {
+        Uni<Void> checked = request.webhookUrl() == null
+                ? Uni.createFrom().voidItem()
+                : egress.check(request.webhookUrl(), false)
+                        .invoke(refusal -> {
+                            if (refusal != null) {
+                                throw new ValidationException(List.of(new ValidationProblem(
+                                        "value_error",
+                                        List.of("body", "webhook_url"),
+                                        "webhook_url " + refusal,
+                                        request.webhookUrl())));
+                            }
+                        })
+                        .replaceWithVoid();
+        if (idempotencyKey == null) {
+            return checked.chain(() -> accept(principal, request, null, null))
+                    .map(response -> new Submitted(response, false));
         }
-        return egress.check(request.webhookUrl(), false).chain(refusal -> {
-            if (refusal != null) {
-                return Uni.createFrom()
-                        .failure(new ValidationException(List.of(new ValidationProblem(
-                                "value_error",
-                                List.of("body", "webhook_url"),
-                                "webhook_url " + refusal,
-                                request.webhookUrl()))));
-            }
-            return accept(principal, request);
-        });
+        if (!IdempotencyKeys.wellFormed(idempotencyKey)) {
+            // Step 8 of §2.1: after every field check, the webhook URL's included.
+            return checked.chain(() -> Uni.createFrom()
+                    .failure(new ApiException(400, "Idempotency-Key must be 1 to 255 printable ASCII characters")));
+        }
+        return checked.chain(() -> idempotency.claim(principal.orgId(), idempotencyKey, json.canonicalHash(request)))
+                .chain(claim -> {
+                    if (claim instanceof IdempotencyKeys.Claim.Replay replay) {
+                        return Uni.createFrom()
+                                .item(new Submitted(json.read(replay.response(), BulkResponse.class), true));
+                    }
+                    UUID fresh = ((IdempotencyKeys.Claim.Fresh) claim).claim();
+                    return accept(principal, request, idempotencyKey, fresh)
+                            .onFailure()
+                            .call(failure -> idempotency.release(principal.orgId(), idempotencyKey, fresh))
+                            .map(response -> new Submitted(response, false));
+                });
     }
 
-    private Uni<BulkResponse> accept(Principal principal, BulkRequest request) {
+    private Uni<BulkResponse> accept(Principal principal, BulkRequest request, String idempotencyKey, UUID claim) {
         String workflowId = Ids.newWorkflowId();
         List<UUID> taskIds = new ArrayList<>(request.contacts().size());
         for (int i = 0; i < request.contacts().size(); i++) {
@@ -94,10 +136,34 @@ public class IntakeService {
                 request.maxProspectsPerCompany(),
                 request.maxCredits(),
                 request.perContactWebhooks());
+        int maxProspects = request.maxProspectsPerCompany() != null
+                ? request.maxProspectsPerCompany()
+                : config.intake().maxProspectsPerCompany();
+        String type = request.enrichmentType().wire();
+        BigDecimal unit = credits.unit(type, maxProspects);
+        BigDecimal hold = credits.hold(type, maxProspects, taskIds.size(), request.maxCredits());
+        BulkResponse response = new BulkResponse(workflowId, "started", STARTED_MESSAGE, taskIds, taskIds.size());
         return pool.withTransaction(conn -> leadLists
                         .ensureDefault(conn, principal.orgId())
-                        .call(listId -> insertWorkflow(conn, principal, workflowId, listId, request, options))
-                        .call(listId -> insertTasks(conn, principal.orgId(), workflowId, listId, taskIds, request)))
+                        .call(listId ->
+                                insertWorkflow(conn, principal, workflowId, listId, request, options, unit, hold))
+                        .call(listId -> insertTasks(conn, principal.orgId(), workflowId, listId, taskIds, request))
+                        .call(() -> idempotencyKey == null
+                                ? Uni.createFrom().voidItem()
+                                : idempotency.complete(
+                                        conn,
+                                        principal.orgId(),
+                                        idempotencyKey,
+                                        claim,
+                                        workflowId,
+                                        json.write(response)))
+                        // Last, so the organisation's row lock it takes is held only until the commit.
+                        .call(() -> ledger.hold(conn, principal.orgId(), workflowId, hold)
+                                .invoke(held -> {
+                                    if (!held) {
+                                        throw new ApiException(402, INSUFFICIENT_CREDITS);
+                                    }
+                                })))
                 .chain(listId -> {
                     List<TaskRecord> records = new ArrayList<>(taskIds.size());
                     for (int i = 0; i < taskIds.size(); i++) {
@@ -136,7 +202,7 @@ public class IntakeService {
                                     request.enrichmentType().wire())
                             .increment(taskIds.size());
                 })
-                .map(ignored -> new BulkResponse(workflowId, "started", STARTED_MESSAGE, taskIds, taskIds.size()));
+                .replaceWith(response);
     }
 
     /**
@@ -186,7 +252,8 @@ public class IntakeService {
                 options.waterfall(),
                 options.maxCacheAgeDays(),
                 options.maxProspectsPerCompany(),
-                custom);
+                custom,
+                options.maxCredits());
     }
 
     private Uni<Void> insertWorkflow(
@@ -195,10 +262,13 @@ public class IntakeService {
             String workflowId,
             UUID listId,
             BulkRequest request,
-            WorkflowOptions options) {
+            WorkflowOptions options,
+            BigDecimal unit,
+            BigDecimal hold) {
         return conn.preparedQuery("INSERT INTO workflows (id, org_id, api_key_id, lead_list_id, enrichment_type,"
-                        + " status, total_prospects, webhook_url, options, custom)"
-                        + " VALUES ($1, $2, $3, $4, $5, 'pending', $6, $7, $8::text::jsonb, $9::text::json)")
+                        + " status, total_prospects, webhook_url, options, custom, unit_hold, credits_held, max_credits)"
+                        + " VALUES ($1, $2, $3, $4, $5, 'pending', $6, $7, $8::text::jsonb, $9::text::json, $10, $11,"
+                        + " $12)")
                 .execute(Tuple.tuple()
                         .addString(workflowId)
                         .addUUID(principal.orgId())
@@ -208,7 +278,10 @@ public class IntakeService {
                         .addInteger(request.contacts().size())
                         .addString(request.webhookUrl())
                         .addString(json.write(options))
-                        .addString(request.custom() == null ? null : json.write(request.custom())))
+                        .addString(request.custom() == null ? null : json.write(request.custom()))
+                        .addBigDecimal(unit)
+                        .addBigDecimal(hold)
+                        .addBigDecimal(request.maxCredits()))
                 .replaceWithVoid();
     }
 

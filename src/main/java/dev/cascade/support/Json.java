@@ -1,17 +1,35 @@
 package dev.cascade.support;
 
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
 
 /** The application's ObjectMapper (snake_case, nulls left out) for values written to Kafka and PostgreSQL. */
 @ApplicationScoped
 public class Json {
     private final ObjectMapper mapper;
+    private final ObjectMapper canonical;
 
     public Json(ObjectMapper mapper) {
         this.mapper = mapper;
+        this.canonical = mapper.copy().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
+    }
+
+    /**
+     * SHA-256 of a value's canonical JSON (map keys sorted): two requests that mean the same, whatever their
+     * whitespace, key order or ignored fields, hash the same.
+     */
+    public byte[] canonicalHash(Object value) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(canonical.writeValueAsBytes(value));
+        } catch (JsonProcessingException | NoSuchAlgorithmException e) {
+            throw new IllegalStateException(
+                    "Value cannot be hashed: " + value.getClass().getSimpleName(), e);
+        }
     }
 
     public ObjectMapper mapper() {

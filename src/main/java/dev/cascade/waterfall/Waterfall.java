@@ -121,8 +121,19 @@ public class Waterfall {
         for (Capability capability : capabilities(task.enrichmentType())) {
             trace.add("cache", capability, "cache_hit", started, detail);
         }
-        double credits = config.cache().hitsFree() ? 0 : cached.credits();
-        return new TaskOutcome(ResultCache.reissue(cached.item(), task), trace.steps(), credits, false);
+        ResultItem item = ResultCache.reissue(cached.item(), task);
+        // Priced now, from what it holds: the price list may have changed since it was cached.
+        double credits = config.cache().hitsFree() ? 0 : price(item);
+        return new TaskOutcome(item, trace.steps(), credits, false);
+    }
+
+    /** What a result costs at today's prices (§3): per email, per phone, per prospect. */
+    private double price(ResultItem item) {
+        if (item.prospects() != null) {
+            return item.prospects().size() * config.credits().prospect();
+        }
+        return (item.hasEmail() ? config.credits().email() : 0)
+                + (item.hasPhone() ? config.credits().phone() : 0);
     }
 
     private static List<Capability> capabilities(String enrichmentType) {
@@ -595,6 +606,15 @@ public class Waterfall {
 
     private static TaskOutcome failed(TaskRecord task, Trace trace, String reason) {
         return new TaskOutcome(ResultItem.failed(task.taskId(), reason, task.custom()), trace.steps(), 0, false);
+    }
+
+    /**
+     * A task that called no provider because its workflow's budget cap (§4.4) is spent: `completed`, its contact
+     * echoed, nothing found, nothing charged.
+     */
+    public TaskOutcome skipped(TaskRecord task, String reason) {
+        TaskOutcome nothing = settle(task, new Trace(), Emails.NONE, Phones.NONE);
+        return new TaskOutcome(nothing.item().skipped(reason), List.of(), 0, false);
     }
 
     /** A failed outcome for a task whose waterfall could not finish (deadline, internal error). */

@@ -1,5 +1,6 @@
 package dev.cascade.waterfall;
 
+import java.math.BigDecimal;
 import java.util.concurrent.TimeUnit;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -12,6 +13,9 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.eclipse.microprofile.reactive.messaging.Outgoing;
 
+import dev.cascade.accounts.Budgets;
+import dev.cascade.accounts.CreditPolicy;
+import dev.cascade.aggregation.Cancellations;
 import dev.cascade.aggregation.WorkflowProgress;
 import dev.cascade.config.CascadeConfig;
 import dev.cascade.events.Channels;
@@ -33,10 +37,23 @@ public class WaterfallConsumer {
     private final Json json;
     private final CascadeConfig config;
     private final MeterRegistry meters;
+    private final Budgets budgets;
+    private final CreditPolicy credits;
+    private final Cancellations cancellations;
 
     public WaterfallConsumer(
-            Waterfall waterfall, WorkflowProgress progress, Json json, CascadeConfig config, MeterRegistry meters) {
+            Waterfall waterfall,
+            WorkflowProgress progress,
+            Json json,
+            CascadeConfig config,
+            MeterRegistry meters,
+            Budgets budgets,
+            CreditPolicy credits,
+            Cancellations cancellations) {
+        this.cancellations = cancellations;
         this.meters = meters;
+        this.budgets = budgets;
+        this.credits = credits;
         this.waterfall = waterfall;
         this.progress = progress;
         this.json = json;
@@ -66,8 +83,7 @@ public class WaterfallConsumer {
         TaskRecord current = task;
         long started = System.nanoTime();
         progress.started(task.taskId());
-        return waterfall
-                .run(current)
+        return withinBudget(current)
                 .onFailure()
                 .recoverWithItem(failure -> {
                     Log.errorf(
@@ -84,6 +100,44 @@ public class WaterfallConsumer {
                         .register(meters)
                         .record(System.nanoTime() - started, TimeUnit.NANOSECONDS))
                 .map(outcome -> toResultMessage(message, current, outcome));
+    }
+
+    /** Runs the task, first reserving its worst case when its workflow has a budget cap (§4.4). */
+    private Uni<TaskOutcome> withinBudget(TaskRecord task) {
+        if (cancellations.isCancelled(task.workflowId())) {
+            // The cancel settled this task already (§4.6); its result record still goes out, saying so.
+            return Uni.createFrom().item(Waterfall.failed(task, "cancelled"));
+        }
+        if (task.maxCredits() == null || "none".equals(task.enrichmentType())) {
+            return waterfall.run(task);
+        }
+        int maxProspects = task.maxProspectsPerCompany() != null
+                ? task.maxProspectsPerCompany()
+                : config.intake().maxProspectsPerCompany();
+        boolean prospecting = "prospecting_only".equals(task.enrichmentType());
+        BigDecimal perProspect = BigDecimal.valueOf(credits.prospect());
+        return budgets.reserve(
+                        task.taskId(),
+                        task.workflowId(),
+                        credits.unit(task.enrichmentType(), maxProspects),
+                        prospecting ? perProspect : null)
+                .chain(reserved -> {
+                    if (reserved == null) {
+                        return waterfall.run(task);
+                    }
+                    if (reserved.signum() == 0) {
+                        Log.debugf("Task %s of workflow %s skipped: budget spent", task.taskId(), task.workflowId());
+                        return Uni.createFrom().item(waterfall.skipped(task, "budget"));
+                    }
+                    if (prospecting && perProspect.signum() > 0) {
+                        int affordable = reserved.divide(perProspect, 0, java.math.RoundingMode.DOWN)
+                                .intValue();
+                        if (affordable < maxProspects) {
+                            return waterfall.run(task.withMaxProspects(affordable));
+                        }
+                    }
+                    return waterfall.run(task);
+                });
     }
 
     private Message<String> toResultMessage(Message<String> task, TaskRecord record, TaskOutcome outcome) {

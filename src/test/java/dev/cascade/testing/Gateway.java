@@ -23,10 +23,15 @@ public final class Gateway {
 
     /** A new organisation with credits, and a fresh API key of it. */
     public static Tenant newTenant(String name) {
+        return newTenant(name, 100000);
+    }
+
+    /** A new organisation with these credits, and a fresh API key of it. */
+    public static Tenant newTenant(String name, Number credits) {
         String orgId = given().auth()
                 .oauth2(ADMIN_TOKEN)
                 .contentType(ContentType.JSON)
-                .body(Map.of("name", name, "credits", 100000))
+                .body(Map.of("name", name, "credits", credits))
                 .when()
                 .post("/api/v1/admin/organizations")
                 .then()

@@ -93,6 +93,27 @@ public final class GatewayProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * What every gateway of an integration test needs: the local profile, the test broker, the test database (as
+     * {@link PostgresResource#start()} answered it), the operator token and the bootstrap key, whose organisation's
+     * rate limits are lifted so that tests can poll freely.
+     */
+    public static Map<String, String> baseEnv(Map<String, String> database, String apiKey, String adminToken) {
+        Map<String, String> env = new java.util.HashMap<>();
+        env.put("QUARKUS_PROFILE", "local");
+        env.put("KAFKA_BOOTSTRAP_SERVERS", KafkaResource.bootstrapServers());
+        env.put("CASCADE_DB_HOST", database.get("cascade.db.host"));
+        env.put("CASCADE_DB_PORT", database.get("cascade.db.port"));
+        env.put("CASCADE_DB_NAME", database.get("cascade.db.name"));
+        env.put("CASCADE_DB_USER", database.get("quarkus.datasource.username"));
+        env.put("CASCADE_DB_PASSWORD", "");
+        env.put("GATEWAY_ADMIN_TOKEN", adminToken);
+        env.put("GATEWAY_BOOTSTRAP_API_KEY", apiKey);
+        env.put("CASCADE_BOOTSTRAP_ORGANIZATION_PER_MINUTE", "100000");
+        env.put("CASCADE_BOOTSTRAP_KEY_PER_MINUTE", "100000");
+        return env;
+    }
+
     /** Starts the gateway and waits until {@code /q/health/ready} answers 200. */
     public static GatewayProcess startReady(String name, Map<String, String> env, Duration atMost) {
         GatewayProcess gateway = start(name, env);
@@ -173,6 +194,17 @@ public final class GatewayProcess implements AutoCloseable {
             Thread.currentThread().interrupt();
             process.destroyForcibly();
             throw new IllegalStateException("interrupted while stopping gateway " + name, e);
+        } finally {
+            LIVE.remove(process);
+        }
+    }
+
+    /** Kills the process at once (SIGKILL), as a crash would: no graceful shutdown, no last commit. */
+    public void kill() {
+        try {
+            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } finally {
             LIVE.remove(process);
         }

@@ -78,6 +78,11 @@ public class VendorStubs implements QuarkusTestResourceLifecycleManager {
         config.put("cascade.providers.t-paced-breaker.breaker.request-volume", "2");
         config.put("cascade.providers.t-paced-breaker.breaker.failure-ratio", "1.0");
         config.put("cascade.providers.t-paced-breaker.breaker.delay", "60s");
+        // A slow email finder with room for every task in flight: the cancel test fills the waterfall with it.
+        vendor(config, "t-slow", "hunter", url("/slow/v2"));
+        config.put("cascade.providers.t-slow.timeout", "10s");
+        config.put("cascade.providers.t-slow.bulkhead.limit", "300");
+        config.put("cascade.providers.t-slow.bulkhead.queue", "300");
         vendor(config, "t-disabled", "hunter", url("/hunter/v2"));
         config.put("cascade.providers.t-disabled.enabled", "false");
         vendor(config, "t-nokey", "pdl", url("/pdl/v5"));

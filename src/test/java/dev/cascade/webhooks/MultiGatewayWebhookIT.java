@@ -271,19 +271,7 @@ class MultiGatewayWebhookIT {
     }
 
     private static GatewayProcess startGateway(String name, String schedule) {
-        Map<String, String> env = new HashMap<>();
-        env.put("QUARKUS_PROFILE", "local");
-        env.put("KAFKA_BOOTSTRAP_SERVERS", KafkaResource.bootstrapServers());
-        env.put("CASCADE_DB_HOST", database.get("cascade.db.host"));
-        env.put("CASCADE_DB_PORT", database.get("cascade.db.port"));
-        env.put("CASCADE_DB_NAME", database.get("cascade.db.name"));
-        env.put("CASCADE_DB_USER", database.get("quarkus.datasource.username"));
-        env.put("CASCADE_DB_PASSWORD", "");
-        env.put("GATEWAY_ADMIN_TOKEN", adminToken);
-        env.put("GATEWAY_BOOTSTRAP_API_KEY", apiKey);
-        // The tests poll the public API; the bootstrap organisation's rate limit must not get in the way.
-        env.put("CASCADE_BOOTSTRAP_ORGANIZATION_PER_MINUTE", "100000");
-        env.put("CASCADE_BOOTSTRAP_KEY_PER_MINUTE", "100000");
+        Map<String, String> env = GatewayProcess.baseEnv(database, apiKey, adminToken);
         env.put("CASCADE_WEBHOOKS_SCHEDULE", schedule);
         // The shortest interval the Quarkus scheduler supports; retries are timed by the sender's own timers.
         env.put("CASCADE_WEBHOOKS_POLL_INTERVAL", "1s");

@@ -1,0 +1,118 @@
+package dev.cascade.aggregation;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import io.quarkus.logging.Log;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+import dev.cascade.events.ResultEvent;
+import dev.cascade.events.ResultItem;
+import dev.cascade.support.ApiException;
+import dev.cascade.support.Json;
+
+/**
+ * Cancel (§4.6). In one transaction under the workflow's row lock: the workflow is marked cancelled, and every task
+ * not yet started settles `failed` with `error: "cancelled"` through the aggregator's own settle statement, so its
+ * hold is released, the counters move and, when nothing else is running, the workflow goes terminal and its webhook
+ * is recorded, exactly as for any other settlement. Tasks already running finish and settle normally; queued task
+ * records of the workflow are answered `cancelled` by the waterfall without calling a provider.
+ */
+@ApplicationScoped
+public class WorkflowCancel {
+    private static final TypeReference<Map<String, String>> STRING_MAP = new TypeReference<>() {};
+    private static final List<String> TERMINAL = List.of("completed", "completed_with_errors", "failed");
+
+    /** What a cancel did: the workflow's status after it and how many tasks it settled. */
+    public record Cancelled(String workflowId, String status, int cancelledTasks) {}
+
+    private final Pool pool;
+    private final ResultAggregator aggregator;
+    private final Cancellations cancellations;
+    private final Json json;
+
+    public WorkflowCancel(Pool pool, ResultAggregator aggregator, Cancellations cancellations, Json json) {
+        this.pool = pool;
+        this.aggregator = aggregator;
+        this.cancellations = cancellations;
+        this.json = json;
+    }
+
+    /** Cancels the organisation's workflow; null when it is unknown or another organisation's; 409 when finished. */
+    public Uni<Cancelled> cancel(UUID orgId, String workflowId) {
+        List<CompletedWorkflow> terminal = new ArrayList<>();
+        return pool.withTransaction(conn -> conn.preparedQuery("SELECT status, enrichment_type, custom::text AS custom"
+                                + " FROM workflows WHERE id = $1 AND org_id = $2 FOR NO KEY UPDATE")
+                        .execute(Tuple.of(workflowId, orgId))
+                        .chain(rows -> {
+                            if (rows.rowCount() == 0) {
+                                return Uni.createFrom().nullItem();
+                            }
+                            Row workflow = rows.iterator().next();
+                            String status = workflow.getString("status");
+                            if (TERMINAL.contains(status)) {
+                                return Uni.createFrom()
+                                        .failure(new ApiException(409, "Workflow already finished (" + status + ")"));
+                            }
+                            String type = workflow.getString("enrichment_type");
+                            Map<String, String> custom = custom(workflow.getString("custom"));
+                            return conn.preparedQuery(
+                                            "UPDATE workflows SET cancelled_at = coalesce(cancelled_at, now())"
+                                                    + " WHERE id = $1")
+                                    .execute(Tuple.of(workflowId))
+                                    .chain(() -> conn.preparedQuery(
+                                                    "SELECT id FROM tasks WHERE workflow_id = $1 AND status = 'pending'"
+                                                            + " ORDER BY idx")
+                                            .execute(Tuple.of(workflowId)))
+                                    .chain(tasks -> {
+                                        List<String> records = new ArrayList<>(tasks.rowCount());
+                                        for (Row task : tasks) {
+                                            records.add(json.write(new ResultEvent(
+                                                    ResultItem.failed(task.getUUID("id"), "cancelled", custom),
+                                                    workflowId,
+                                                    orgId,
+                                                    type,
+                                                    0,
+                                                    List.of())));
+                                        }
+                                        return aggregator
+                                                .settleInTransaction(conn, records)
+                                                .invoke(terminal::addAll)
+                                                .replaceWith(records.size());
+                                    })
+                                    .chain(count -> conn.preparedQuery("SELECT status FROM workflows WHERE id = $1")
+                                            .execute(Tuple.of(workflowId))
+                                            .map(after -> new Cancelled(
+                                                    workflowId,
+                                                    after.iterator().next().getString("status"),
+                                                    count)));
+                        }))
+                .invoke(cancelled -> {
+                    if (cancelled != null) {
+                        cancellations.add(workflowId);
+                        aggregator.announce(terminal);
+                        Log.infof(
+                                "Workflow %s cancelled: %d unstarted tasks settled, now %s",
+                                workflowId, cancelled.cancelledTasks(), cancelled.status());
+                    }
+                });
+    }
+
+    private Map<String, String> custom(String value) {
+        if (value == null) {
+            return null;
+        }
+        try {
+            return json.mapper().readValue(value, STRING_MAP);
+        } catch (Exception e) {
+            return null;
+        }
+    }
+}

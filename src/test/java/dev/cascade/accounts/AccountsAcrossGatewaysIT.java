@@ -1,0 +1,307 @@
+package dev.cascade.accounts;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.math.BigDecimal;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.LocalTime;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.IntStream;
+
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
+import io.restassured.response.Response;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import dev.cascade.testing.GatewayProcess;
+import dev.cascade.testing.KafkaClients;
+import dev.cascade.testing.KafkaResource;
+import dev.cascade.testing.PostgresResource;
+
+/**
+ * Accounts across gateway processes (issue 5): rate limits hold across replicas, and the credit ledger stays exact
+ * through duplicated result records, a crashed gateway and a new one taking over.
+ */
+class AccountsAcrossGatewaysIT {
+    private static final Duration READY = Duration.ofSeconds(90);
+    private static final KafkaResource KAFKA = new KafkaResource();
+    private static final PostgresResource POSTGRES = new PostgresResource();
+    private static final List<GatewayProcess> GATEWAYS = new CopyOnWriteArrayList<>();
+
+    private static boolean kafkaStarted;
+    private static Map<String, String> database;
+    private static String apiKey;
+    private static String adminToken;
+
+    @BeforeAll
+    static void startInfrastructure() {
+        KAFKA.start();
+        kafkaStarted = true;
+        database = POSTGRES.start();
+        SecureRandom random = new SecureRandom();
+        byte[] secret = new byte[48];
+        random.nextBytes(secret);
+        apiKey = "clapi_" + Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
+        random.nextBytes(secret);
+        adminToken = Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
+    }
+
+    @AfterEach
+    void stopGateways() {
+        GATEWAYS.forEach(GatewayProcess::close);
+        GATEWAYS.clear();
+    }
+
+    @AfterAll
+    static void stopInfrastructure() {
+        try {
+            GATEWAYS.forEach(GatewayProcess::close);
+        } finally {
+            try {
+                if (kafkaStarted) {
+                    KAFKA.stop();
+                }
+            } finally {
+                if (database != null) {
+                    POSTGRES.stop();
+                }
+            }
+        }
+    }
+
+    @Test
+    void anOrganisationsRateLimitIsSharedByTwoGateways() {
+        GatewayProcess first = startGateway("limits-1");
+        GatewayProcess second = startGateway("limits-2");
+        Tenant tenant = newTenant(first, "limited", 100);
+        given().baseUri(first.baseUrl())
+                .auth()
+                .oauth2(adminToken)
+                .contentType(ContentType.JSON)
+                .body(Map.of("requests_per_minute", 10, "key_requests_per_minute", 100))
+                .put("/api/v1/admin/organizations/" + tenant.orgId() + "/rate-limits")
+                .then()
+                .statusCode(200);
+        // The counters are per minute: start well inside one.
+        await().atMost(Duration.ofSeconds(30)).until(() -> LocalTime.now().getSecond() < 40);
+        int accepted = 0;
+        int refused = 0;
+        List<Integer> remaining = new ArrayList<>();
+        for (int i = 0; i < 16; i++) {
+            GatewayProcess via = i % 2 == 0 ? first : second;
+            Response answer =
+                    given().baseUri(via.baseUrl()).auth().oauth2(tenant.key()).get("/api/v1/public/auth/validate-key");
+            if (answer.statusCode() == 200) {
+                accepted++;
+                remaining.add(Integer.parseInt(answer.header("RateLimit-Remaining")));
+                assertThat(answer.header("RateLimit-Limit")).isEqualTo("10");
+            } else {
+                assertThat(answer.statusCode()).isEqualTo(429);
+                assertThat(answer.header("Retry-After")).isNotNull();
+                assertThat(answer.jsonPath().getString("detail")).isEqualTo("Rate limit exceeded");
+                refused++;
+            }
+        }
+        // Ten in all, whichever replica answered: each counted once, in one shared window.
+        assertThat(accepted).isEqualTo(10);
+        assertThat(refused).isEqualTo(6);
+        assertThat(remaining).containsExactly(9, 8, 7, 6, 5, 4, 3, 2, 1, 0);
+    }
+
+    @Test
+    void theLedgerStaysExactThroughDuplicatedResultsAndACrashedGateway() throws Exception {
+        GatewayProcess first = startGateway("ledger-1");
+        GatewayProcess second = startGateway("ledger-2");
+        Tenant tenant = newTenant(first, "ledger", 20000);
+        List<String> types = List.of("partial", "phone_only", "full", "prospecting_only", "none");
+        List<String> workflows = new ArrayList<>();
+        for (int round = 0; round < 2; round++) {
+            for (String type : types) {
+                int base = round * 1000 + types.indexOf(type) * 100;
+                List<Map<String, Object>> contacts = IntStream.range(base, base + 60)
+                        .mapToObj(i -> type.equals("prospecting_only")
+                                ? Map.<String, Object>of("company_domain", "company" + i + ".com")
+                                : Map.<String, Object>of(
+                                        "first_name", "First" + i,
+                                        "last_name", "Last" + i,
+                                        "company_domain", "company" + i + ".com"))
+                        .toList();
+                workflows.add(given().baseUri((round == 0 ? first : second).baseUrl())
+                        .auth()
+                        .oauth2(tenant.key())
+                        .contentType(ContentType.JSON)
+                        .body(Map.of("enrichment_type", type, "contacts", contacts))
+                        .post("/api/v1/public/enrich/bulk")
+                        .then()
+                        .statusCode(200)
+                        .extract()
+                        .path("workflow_id"));
+            }
+        }
+        // A crash mid-run: whatever the first gateway had in hand is redelivered to the others.
+        first.kill();
+        GatewayProcess third = startGateway("ledger-3");
+        for (String workflowId : workflows) {
+            awaitTerminal(third, tenant, workflowId);
+        }
+        // Every result record again, as a producer retry or a replay would deliver it.
+        int duplicated = 0;
+        try (KafkaConsumer<String, String> consumer = KafkaClients.consumer("ledger-replay", "earliest");
+                KafkaProducer<String, String> producer = KafkaClients.producer()) {
+            consumer.subscribe(List.of("enrichment.results"));
+            long deadline = System.currentTimeMillis() + 20_000;
+            while (System.currentTimeMillis() < deadline && duplicated < 600) {
+                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(500))) {
+                    producer.send(new ProducerRecord<>(record.topic(), record.key(), record.value()));
+                    duplicated++;
+                }
+            }
+            producer.flush();
+        }
+        assertThat(duplicated).isGreaterThanOrEqualTo(600);
+        // Give the aggregators time to (not) count them.
+        await().during(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(8)).until(() -> true);
+
+        JsonPath credits = given().baseUri(third.baseUrl())
+                .auth()
+                .oauth2(adminToken)
+                .get("/api/v1/admin/organizations/" + tenant.orgId() + "/credits")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath();
+        List<Map<String, Object>> ledger = ledger(second, tenant.orgId());
+        BigDecimal sum = BigDecimal.ZERO;
+        Map<String, BigDecimal> holdsAndReleases = new HashMap<>();
+        Map<String, BigDecimal> charges = new HashMap<>();
+        List<String> chargedTasks = new ArrayList<>();
+        for (Map<String, Object> entry : ledger) {
+            BigDecimal amount = new BigDecimal(entry.get("amount").toString());
+            sum = sum.add(amount);
+            String workflowId = (String) entry.get("workflow_id");
+            switch ((String) entry.get("kind")) {
+                case "hold", "release" -> holdsAndReleases.merge(workflowId, amount, BigDecimal::add);
+                case "charge" -> {
+                    charges.merge(workflowId, amount.negate(), BigDecimal::add);
+                    chargedTasks.add((String) entry.get("task_id"));
+                }
+                default -> {}
+            }
+        }
+        assertThat(new BigDecimal(credits.getString("held"))).isZero();
+        assertThat(sum).isEqualByComparingTo(new BigDecimal(credits.getString("balance")));
+        assertThat(holdsAndReleases.values()).allSatisfy(net -> assertThat(net).isZero());
+        assertThat(chargedTasks).doesNotHaveDuplicates();
+        BigDecimal charged = BigDecimal.ZERO;
+        for (String workflowId : workflows) {
+            JsonPath status = given().baseUri(third.baseUrl())
+                    .auth()
+                    .oauth2(tenant.key())
+                    .queryParam("workflow_id", workflowId)
+                    .get("/api/v1/public/enrich/status")
+                    .jsonPath();
+            BigDecimal creditsCharged = new BigDecimal(status.getString("workflow.credits_charged"));
+            assertThat(charges.getOrDefault(workflowId, BigDecimal.ZERO)).isEqualByComparingTo(creditsCharged);
+            assertThat(status.getInt("workflow.completed_prospects") + status.getInt("workflow.failed_prospects"))
+                    .isEqualTo(60);
+            charged = charged.add(creditsCharged);
+        }
+        assertThat(charged).isPositive();
+        assertThat(new BigDecimal(credits.getString("balance")))
+                .isEqualByComparingTo(new BigDecimal("20000").subtract(charged));
+    }
+
+    private record Tenant(String orgId, String key) {}
+
+    private static Tenant newTenant(GatewayProcess via, String name, int credits) {
+        String orgId = given().baseUri(via.baseUrl())
+                .auth()
+                .oauth2(adminToken)
+                .contentType(ContentType.JSON)
+                .body(Map.of("name", name, "credits", credits))
+                .post("/api/v1/admin/organizations")
+                .then()
+                .statusCode(201)
+                .extract()
+                .path("id");
+        String key = given().baseUri(via.baseUrl())
+                .auth()
+                .oauth2(adminToken)
+                .contentType(ContentType.JSON)
+                .body(Map.of("name", "it"))
+                .post("/api/v1/admin/organizations/" + orgId + "/api-keys")
+                .then()
+                .statusCode(201)
+                .extract()
+                .path("key");
+        // Tests poll freely; the rate-limit test sets its own limits afterwards.
+        given().baseUri(via.baseUrl())
+                .auth()
+                .oauth2(adminToken)
+                .contentType(ContentType.JSON)
+                .body(Map.of("requests_per_minute", 100000, "key_requests_per_minute", 100000))
+                .put("/api/v1/admin/organizations/" + orgId + "/rate-limits")
+                .then()
+                .statusCode(200);
+        return new Tenant(orgId, key);
+    }
+
+    private static void awaitTerminal(GatewayProcess via, Tenant tenant, String workflowId) {
+        await().atMost(Duration.ofSeconds(120))
+                .pollInterval(Duration.ofMillis(500))
+                .until(() -> List.of("completed", "completed_with_errors", "failed")
+                        .contains(given().baseUri(via.baseUrl())
+                                .auth()
+                                .oauth2(tenant.key())
+                                .queryParam("workflow_id", workflowId)
+                                .get("/api/v1/public/enrich/status")
+                                .jsonPath()
+                                .getString("workflow.status")));
+    }
+
+    private static List<Map<String, Object>> ledger(GatewayProcess via, String orgId) {
+        List<Map<String, Object>> all = new ArrayList<>();
+        String cursor = null;
+        do {
+            var request =
+                    given().baseUri(via.baseUrl()).auth().oauth2(adminToken).queryParam("limit", 500);
+            if (cursor != null) {
+                request = request.queryParam("cursor", cursor);
+            }
+            JsonPath page = request.get("/api/v1/admin/organizations/" + orgId + "/credits/ledger")
+                    .then()
+                    .statusCode(200)
+                    .extract()
+                    .jsonPath();
+            all.addAll(page.getList("entries"));
+            cursor = page.getString("next_cursor");
+        } while (cursor != null);
+        return all;
+    }
+
+    private static GatewayProcess startGateway(String name) {
+        Map<String, String> env = GatewayProcess.baseEnv(database, apiKey, adminToken);
+        // Simulated providers slow enough that a crash lands mid-run.
+        env.put("CASCADE_SIMULATOR_LATENCY_MIN", "50ms");
+        env.put("CASCADE_SIMULATOR_LATENCY_MAX", "400ms");
+        GatewayProcess gateway = GatewayProcess.start(name, env);
+        GATEWAYS.add(gateway);
+        gateway.awaitReady(READY);
+        return gateway;
+    }
+}

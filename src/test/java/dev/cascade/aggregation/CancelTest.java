@@ -1,0 +1,166 @@
+package dev.cascade.aggregation;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.matching;
+import static com.github.tomakehurst.wiremock.client.WireMock.ok;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.IntStream;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import dev.cascade.testing.Gateway;
+import dev.cascade.testing.Gateway.Tenant;
+import dev.cascade.testing.Ledger;
+import dev.cascade.testing.Receiver;
+import dev.cascade.testing.VendorStubs;
+
+/** Cancel (§4.6): unstarted tasks settle failed (`cancelled`), holds are released, the webhook fires once. */
+@QuarkusTest
+class CancelTest {
+    private static final Map<String, Object> SLOW = Map.of("email", List.of("t-slow"));
+
+    private WireMockServer receiver;
+
+    @BeforeEach
+    void setUp() {
+        receiver = Receiver.start();
+        receiver.stubFor(post(urlPathEqualTo("/hook")).willReturn(ok()));
+        // Every lookup takes 3 s and finds nothing (Hunter's answer for no email).
+        VendorStubs.server()
+                .stubFor(get(urlPathEqualTo("/slow/v2/email-finder"))
+                        .willReturn(aResponse()
+                                .withStatus(200)
+                                .withHeader("Content-Type", "application/json")
+                                .withBody(
+                                        "{\"data\":{\"email\":null,\"score\":null,\"verification\":{\"status\":null}},"
+                                                + "\"meta\":{}}")
+                                .withFixedDelay(3000)));
+    }
+
+    @AfterEach
+    void tearDown() {
+        receiver.stop();
+    }
+
+    @Test
+    void cancellingSettlesUnstartedTasksReleasesTheirHoldsAndFiresTheWebhookOnce() {
+        Tenant tenant = Gateway.newTenant("cancel-" + UUID.randomUUID(), 10000);
+        // Fill every waterfall slot (256 in flight) with slow tasks, so the next workflow's tasks wait unstarted.
+        String blockerA = tenant.submit(Map.of("waterfall", SLOW, "contacts", contacts(0, 250)));
+        String blockerB = tenant.submit(Map.of("waterfall", SLOW, "contacts", contacts(300, 20)));
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> Gateway.count(
+                                "SELECT count(*) FROM tasks WHERE workflow_id IN (?, ?) AND status = 'running'",
+                                blockerA,
+                                blockerB)
+                        >= 256);
+        JsonPath accepted = tenant.submitForBody(Map.of(
+                "waterfall",
+                SLOW,
+                "webhook_url",
+                "http://127.0.0.1:" + receiver.port() + "/hook",
+                "contacts",
+                contacts(1000, 40)));
+        String workflowId = accepted.getString("workflow_id");
+
+        JsonPath cancelled = given().auth()
+                .oauth2(tenant.key())
+                .queryParam("workflow_id", workflowId)
+                .post("/api/v1/public/enrich/cancel")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath();
+        assertThat(cancelled.getString("workflow_id")).isEqualTo(workflowId);
+        assertThat(cancelled.getInt("cancelled_tasks")).isEqualTo(40);
+        assertThat(cancelled.getString("status")).isEqualTo("failed");
+
+        // Terminal at once: every task failed with `cancelled`, nothing charged, the whole hold released.
+        JsonPath results = tenant.results(workflowId);
+        assertThat(results.getString("workflow.status")).isEqualTo("failed");
+        assertThat(results.getInt("workflow.failed_prospects")).isEqualTo(40);
+        List<Map<String, Object>> items = results.getList("workflow.results");
+        assertThat(items).hasSize(40).allSatisfy(item -> {
+            assertThat(item.get("status")).isEqualTo("failed");
+            assertThat(item.get("error")).isEqualTo("cancelled");
+        });
+        List<Ledger.Entry> rows = Ledger.entries(tenant.orgId()).stream()
+                .filter(e -> workflowId.equals(e.workflowId()))
+                .toList();
+        BigDecimal held =
+                Ledger.sum(rows.stream().filter(e -> e.kind().equals("hold")).toList());
+        assertThat(held).isEqualByComparingTo("-40");
+        assertThat(Ledger.sum(rows)).isZero();
+        assertThat(rows).noneMatch(e -> e.kind().equals("charge"));
+
+        // Its webhook fires once, saying `failed`.
+        await().atMost(Duration.ofSeconds(15))
+                .until(() -> receiver.findAll(postRequestedFor(urlPathEqualTo("/hook")))
+                                .size()
+                        == 1);
+        assertThat(receiver.findAll(postRequestedFor(urlPathEqualTo("/hook")))
+                        .get(0)
+                        .getBodyAsString())
+                .contains("\"status\":\"failed\"")
+                .contains(workflowId);
+
+        // A finished workflow cannot be cancelled; unknown and missing ids answer as the status endpoint does.
+        given().auth()
+                .oauth2(tenant.key())
+                .queryParam("workflow_id", workflowId)
+                .post("/api/v1/public/enrich/cancel")
+                .then()
+                .statusCode(409)
+                .body("detail", equalTo("Workflow already finished (failed)"));
+        Tenant stranger = Gateway.newTenant("cancel-stranger-" + UUID.randomUUID());
+        given().auth()
+                .oauth2(stranger.key())
+                .queryParam("workflow_id", blockerA)
+                .post("/api/v1/public/enrich/cancel")
+                .then()
+                .statusCode(404)
+                .body("detail", equalTo("Workflow not found"));
+        given().auth()
+                .oauth2(tenant.key())
+                .post("/api/v1/public/enrich/cancel")
+                .then()
+                .statusCode(400);
+
+        // The blockers finish normally; the cancelled workflow's queued task records never reached the provider.
+        tenant.awaitTerminal(blockerA, Duration.ofSeconds(60));
+        tenant.awaitTerminal(blockerB, Duration.ofSeconds(60));
+        await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3)).until(() -> true);
+        assertThat(VendorStubs.server()
+                        .findAll(getRequestedFor(urlPathEqualTo("/slow/v2/email-finder"))
+                                .withQueryParam("first_name", matching("Cancel1[0-9]{3}"))))
+                .isEmpty();
+        assertThat(receiver.findAll(postRequestedFor(urlPathEqualTo("/hook")))).hasSize(1);
+        Ledger.assertExplainsBalance(tenant);
+    }
+
+    private static List<Map<String, Object>> contacts(int from, int count) {
+        return IntStream.range(from, from + count)
+                .mapToObj(i -> Map.<String, Object>of(
+                        "first_name", "Cancel" + i, "last_name", "Slow", "company_domain", "slow" + i + ".com"))
+                .toList();
+    }
+}

@@ -1,0 +1,82 @@
+package dev.cascade.aggregation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+import io.quarkus.test.junit.QuarkusTest;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.junit.jupiter.api.Test;
+
+import dev.cascade.testing.Db;
+import dev.cascade.testing.Gateway;
+import dev.cascade.testing.Gateway.Tenant;
+import dev.cascade.testing.KafkaClients;
+
+/** The `completed` lifecycle record goes out at least once, even when a crash kept it from its first publish. */
+@QuarkusTest
+class CompletedLifecycleTest {
+
+    @Test
+    void aCompletedRecordLostInACrashIsPublishedByTheSweep() throws Exception {
+        Tenant tenant = Gateway.newTenant("lifecycle-" + UUID.randomUUID());
+        UUID org = UUID.fromString(tenant.orgId());
+        String workflowId = "public_bulk_" + UUID.randomUUID();
+        // What a gateway that died right after the settling commit leaves: terminal, its record never acknowledged.
+        try (Connection conn = Db.connect()) {
+            UUID list = Db.defaultList(conn, org);
+            Db.exec(
+                    conn,
+                    "INSERT INTO workflows (id, org_id, lead_list_id, enrichment_type, status, total_prospects,"
+                            + " completed_prospects, emails_found, dispatched_at, completed_at)"
+                            + " VALUES (?, ?, ?, 'partial', 'completed', 1, 1, 1, now() - interval '1 minute',"
+                            + " now() - interval '30 seconds')",
+                    workflowId,
+                    org,
+                    list);
+        }
+        List<ConsumerRecord<String, String>> seen = new ArrayList<>();
+        try (KafkaConsumer<String, String> consumer = KafkaClients.consumer("lifecycle-sweep", "earliest")) {
+            consumer.subscribe(List.of("enrichment.workflows"));
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(500))) {
+                    if (workflowId.equals(record.key())) {
+                        seen.add(record);
+                    }
+                }
+                return !seen.isEmpty();
+            });
+        }
+        ConsumerRecord<String, String> record = seen.get(0);
+        assertThat(new String(record.headers().lastHeader("ce_id").value(), StandardCharsets.UTF_8))
+                .isEqualTo(workflowId + ":completed");
+        assertThat(record.value())
+                .contains("\"event\":\"completed\"")
+                .contains("\"status\":\"completed\"")
+                .contains("\"emails_found\":1");
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> Gateway.count(
+                                "SELECT count(*) FROM workflows WHERE id = ? AND completed_published_at IS NOT NULL",
+                                workflowId)
+                        == 1);
+    }
+
+    @Test
+    void aWorkflowThatCompletesNormallyIsMarkedPublished() {
+        Tenant tenant = Gateway.newTenant("lifecycle-ok-" + UUID.randomUUID());
+        String workflowId = tenant.submit(java.util.Map.of("contacts", List.of(Gateway.person(1))));
+        tenant.awaitTerminal(workflowId, Duration.ofSeconds(30));
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> Gateway.count(
+                                "SELECT count(*) FROM workflows WHERE id = ? AND completed_published_at IS NOT NULL",
+                                workflowId)
+                        == 1);
+    }
+}
