@@ -8,8 +8,15 @@
 #
 # Environment:
 #   KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (9093), KAFKA_JAVA_OPTS (-Xmx512m), KAFKA_START_TIMEOUT (60 s),
-#   KAFKA_PARTITIONS_TASKS (12), KAFKA_PARTITIONS_RESULTS (12), KAFKA_PARTITIONS_WORKFLOWS (3),
-#   KAFKA_PARTITIONS_DLQ (3), CASCADE_STATE_DIR (.local-stack under the repo root).
+#   CASCADE_STATE_DIR (.local-stack under the repo root).
+# Topics (docs/events.md), each created with an explicit partition count and retention; an existing topic is grown
+# to the partition count (never shrunk) and its retention set to the one asked for:
+#   CASCADE_TOPICS_TASKS (enrichment.tasks)        KAFKA_PARTITIONS_TASKS (12)     KAFKA_RETENTION_MS_TASKS (7 days)
+#   CASCADE_TOPICS_RESULTS (enrichment.results)    KAFKA_PARTITIONS_RESULTS (12)   KAFKA_RETENTION_MS_RESULTS (7 days)
+#   CASCADE_TOPICS_WORKFLOWS (enrichment.workflows) KAFKA_PARTITIONS_WORKFLOWS (3) KAFKA_RETENTION_MS_WORKFLOWS (30 days)
+#   CASCADE_TOPICS_TASKS_DLQ (enrichment.tasks.dlq) KAFKA_PARTITIONS_DLQ (3)       KAFKA_RETENTION_MS_DLQ (30 days)
+# The CASCADE_TOPICS_* names are the gateway's own settings (cascade.topics.*), so one exported value renames the
+# topic for both.
 set -euo pipefail
 
 # shellcheck source=scripts/lib/common.sh
@@ -30,12 +37,14 @@ PID_FILE="$STATE_DIR/kafka.pid"
 CLUSTER_ID_FILE="$STATE_DIR/kafka-cluster-id"
 JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 
-# Topic name -> partitions. The gateway's channels; keep in step with its events/ constants.
+# Topic name:partitions:retention.ms. The gateway's topics (cascade.topics.*); retention as in k8s/1*-kafkatopic-*.
+WEEK_MS=604800000
+MONTH_MS=2592000000
 TOPICS=(
-  "enrichment.tasks:${KAFKA_PARTITIONS_TASKS:-12}"
-  "enrichment.results:${KAFKA_PARTITIONS_RESULTS:-12}"
-  "enrichment.workflows:${KAFKA_PARTITIONS_WORKFLOWS:-3}"
-  "enrichment.tasks.dlq:${KAFKA_PARTITIONS_DLQ:-3}"
+  "${CASCADE_TOPICS_TASKS:-enrichment.tasks}:${KAFKA_PARTITIONS_TASKS:-12}:${KAFKA_RETENTION_MS_TASKS:-$WEEK_MS}"
+  "${CASCADE_TOPICS_RESULTS:-enrichment.results}:${KAFKA_PARTITIONS_RESULTS:-12}:${KAFKA_RETENTION_MS_RESULTS:-$WEEK_MS}"
+  "${CASCADE_TOPICS_WORKFLOWS:-enrichment.workflows}:${KAFKA_PARTITIONS_WORKFLOWS:-3}:${KAFKA_RETENTION_MS_WORKFLOWS:-$MONTH_MS}"
+  "${CASCADE_TOPICS_TASKS_DLQ:-enrichment.tasks.dlq}:${KAFKA_PARTITIONS_DLQ:-3}:${KAFKA_RETENTION_MS_DLQ:-$MONTH_MS}"
 )
 
 # Quieter tools: slf4j-simple at WARN for the one-shot admin JVMs.
@@ -166,35 +175,54 @@ topic_command() {
     --bootstrap-server "$KAFKA_HOST:$KAFKA_PORT" "$@"
 }
 
+config_command() {
+  "$JAVA" "${TOOL_OPTS[@]}" -cp "$LIBS_DIR/*" kafka.admin.ConfigCommand \
+    --bootstrap-server "$KAFKA_HOST:$KAFKA_PORT" "$@"
+}
+
 ensure_topics() {
-  local existing entry name want have out
-  # One JVM to see every topic with its partition count ("Topic: x<TAB>TopicId: …<TAB>PartitionCount: n").
+  local existing entry name want retention have have_retention out
+  # One JVM to see every topic with its partition count and its own retention.ms, if set
+  # ("Topic: x<TAB>TopicId: …<TAB>PartitionCount: n<TAB>…<TAB>Configs: retention.ms=…,…").
   existing="$(topic_command --describe --exclude-internal 2>>"$LOG_FILE" |
     awk -F'\t' '/^Topic:/ && /PartitionCount:/ {
-      name=$1; sub(/^Topic: */, "", name)
-      for (i = 1; i <= NF; i++) if ($i ~ /^PartitionCount:/) { n=$i; sub(/^PartitionCount: */, "", n) }
-      print name, n }')" || die "could not list the topics (see $LOG_FILE)"
+      name=$1; sub(/^Topic: */, "", name); n=""; r="-"
+      for (i = 1; i <= NF; i++) {
+        if ($i ~ /^PartitionCount:/) { n=$i; sub(/^PartitionCount: */, "", n) }
+        if ($i ~ /^Configs:/ && match($i, /retention\.ms=[0-9-]+/)) r=substr($i, RSTART + 13, RLENGTH - 13)
+      }
+      print name, n, r }')" || die "could not list the topics (see $LOG_FILE)"
   for entry in "${TOPICS[@]}"; do
-    name="${entry%%:*}"
-    want="${entry##*:}"
+    IFS=: read -r name want retention <<<"$entry"
+    [[ "$name" =~ ^[A-Za-z0-9._-]+$ ]] || die "bad topic name '$name'"
     [[ "$want" =~ ^[1-9][0-9]*$ ]] || die "bad partition count '$want' for $name"
+    [[ "$retention" =~ ^(-1|[1-9][0-9]*)$ ]] || die "bad retention '$retention' (ms, or -1 for ever) for $name"
     have="$(awk -v t="$name" '$1 == t {print $2}' <<<"$existing")"
+    have_retention="$(awk -v t="$name" '$1 == t {print $3}' <<<"$existing")"
     if [[ -z "$have" ]]; then
       out="$(topic_command --create --if-not-exists --topic "$name" --partitions "$want" \
-        --replication-factor 1 2>&1)" || {
+        --replication-factor 1 --config "retention.ms=$retention" 2>&1)" || {
         printf '%s\n' "$out" >&2
         die "could not create topic $name"
       }
-      log "topic $name created ($want partitions)"
-    elif ((have < want)); then
+      log "topic $name created ($want partitions, retention.ms=$retention)"
+      continue
+    fi
+    if ((have < want)); then
       topic_command --alter --topic "$name" --partitions "$want" >>"$LOG_FILE" 2>&1 ||
         die "could not grow topic $name to $want partitions"
       log "topic $name grown from $have to $want partitions"
     elif ((have > want)); then
       warn "topic $name has $have partitions, more than the $want asked for (Kafka cannot shrink a topic)"
-    else
-      log "topic $name ok ($have partitions)"
     fi
+    if [[ "$have_retention" != "$retention" ]]; then
+      config_command --alter --entity-type topics --entity-name "$name" \
+        --add-config "retention.ms=$retention" >>"$LOG_FILE" 2>&1 ||
+        die "could not set retention.ms=$retention on topic $name"
+      [[ "$have_retention" == "-" ]] && have_retention="the broker default"
+      log "topic $name retention.ms set to $retention (was $have_retention)"
+    fi
+    log "topic $name ok ($((have > want ? have : want)) partitions, retention.ms=$retention)"
   done
 }
 

@@ -8,6 +8,10 @@
 # Environment (all optional):
 #   QUARKUS_HTTP_PORT (8080)        the gateway's port
 #   KAFKA_PORT, KAFKA_CONTROLLER_PORT, CASCADE_DB_*  see scripts/kafka-broker.sh and scripts/postgres.sh
+#   CASCADE_TOPICS_*, KAFKA_PARTITIONS_*, KAFKA_RETENTION_MS_*
+#                                   topic names, partitions and retention: the broker script creates each topic with
+#                                   them (see scripts/kafka-broker.sh, docs/events.md); the gateway reads the same
+#                                   CASCADE_TOPICS_* names (cascade.topics.*)
 #   GATEWAY_BOOTSTRAP_API_KEY       first API key; else one kept in <state>/bootstrap-api-key
 #   GATEWAY_ADMIN_TOKEN             operator token; else one kept in <state>/admin-token
 #   JAVA_OPTS (-Xmx512m)            the gateway JVM's options
