@@ -47,16 +47,16 @@ public class ResultAggregator {
     static final String SETTLE_SQL = """
             WITH raw AS (
                 SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::boolean[], $6::boolean[],
-                                     $7::float8[], $8::text[])
-                    AS i(id, status, result, trace, has_email, has_phone, credits, error)
+                                     $7::float8[], $8::text[]) WITH ORDINALITY
+                    AS i(id, status, result, trace, has_email, has_phone, credits, error, n)
             ), input AS (
-                -- One row per unsettled task (a poll may hold duplicates), numbered in its workflow's settlement
-                -- order: settle_seq continues from the workflow's settled count, under its row lock.
+                -- One row per unsettled task (a poll may hold duplicates: the first copy wins), numbered in its
+                -- workflow's settlement order: settle_seq continues from the workflow's settled count, under its lock.
                 SELECT d.*, row_number() OVER (PARTITION BY d.workflow_id ORDER BY d.idx) AS k
                   FROM (SELECT DISTINCT ON (r.id) r.*, t.workflow_id, t.idx
                           FROM raw r JOIN tasks t ON t.id = r.id
                          WHERE t.status IN ('pending', 'running')
-                         ORDER BY r.id) d
+                         ORDER BY r.id, r.n) d
             ), settled AS (
                 UPDATE tasks t
                    SET status = i.status, result = i.result::json, trace = i.trace::json, has_email = i.has_email,

@@ -210,7 +210,9 @@ public class IntakeService {
      * durable already and the sweeper dispatches it later, so the client keeps its workflow id.
      */
     Uni<Void> dispatch(String workflowId, List<TaskRecord> records, WorkflowEvent started) {
-        Uni<Void> startedRecord = started == null ? Uni.createFrom().voidItem() : lifecycle.publish(started);
+        // Acked like the tasks: a `started` record the broker refused leaves the workflow undispatched, and the sweeper
+        // publishes both again.
+        Uni<Void> startedRecord = started == null ? Uni.createFrom().voidItem() : lifecycle.send(started);
         return Uni.combine()
                 .all()
                 .unis(publisher.publish(records), startedRecord)

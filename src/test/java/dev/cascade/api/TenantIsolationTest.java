@@ -51,7 +51,18 @@ class TenantIsolationTest {
                         (key, id) -> given().auth()
                                 .oauth2(key)
                                 .queryParam("workflow_id", id)
-                                .post("/api/v1/public/webhooks/redeliver"));
+                                .post("/api/v1/public/webhooks/redeliver"),
+                "export",
+                        (key, id) -> given().auth()
+                                .oauth2(key)
+                                .queryParam("workflow_id", id)
+                                .queryParam("format", "csv")
+                                .get("/api/v1/public/enrich/results"),
+                "cancel",
+                        (key, id) -> given().auth()
+                                .oauth2(key)
+                                .queryParam("workflow_id", id)
+                                .post("/api/v1/public/enrich/cancel"));
         for (var probe : byWorkflow.entrySet()) {
             Response foreign = probe.getValue().apply(stranger.key(), workflowId);
             Response unknown = probe.getValue().apply(stranger.key(), unknownWorkflow);
