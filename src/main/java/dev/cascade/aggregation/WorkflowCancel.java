@@ -9,10 +9,16 @@ import jakarta.enterprise.context.ApplicationScoped;
 import com.fasterxml.jackson.core.type.TypeReference;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
+import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.eclipse.microprofile.reactive.messaging.Message;
+import org.eclipse.microprofile.reactive.messaging.OnOverflow;
 
+import dev.cascade.events.Channels;
+import dev.cascade.events.CloudEvents;
 import dev.cascade.events.ResultEvent;
 import dev.cascade.events.ResultItem;
 import dev.cascade.support.ApiException;
@@ -37,8 +43,16 @@ public class WorkflowCancel {
     private final ResultAggregator aggregator;
     private final Cancellations cancellations;
     private final Json json;
+    private final MutinyEmitter<String> results;
 
-    public WorkflowCancel(Pool pool, ResultAggregator aggregator, Cancellations cancellations, Json json) {
+    public WorkflowCancel(
+            Pool pool,
+            ResultAggregator aggregator,
+            Cancellations cancellations,
+            Json json,
+            @Channel(Channels.CANCELLED_RESULTS_OUT) @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 4096)
+                    MutinyEmitter<String> results) {
+        this.results = results;
         this.pool = pool;
         this.aggregator = aggregator;
         this.cancellations = cancellations;
@@ -48,6 +62,7 @@ public class WorkflowCancel {
     /** Cancels the organisation's workflow; null when it is unknown or another organisation's; 409 when finished. */
     public Uni<Cancelled> cancel(UUID orgId, String workflowId) {
         List<CompletedWorkflow> terminal = new ArrayList<>();
+        List<String> published = new ArrayList<>();
         return pool.withTransaction(conn -> conn.preparedQuery("SELECT status, enrichment_type, custom::text AS custom"
                                 + " FROM workflows WHERE id = $1 AND org_id = $2 FOR NO KEY UPDATE")
                         .execute(Tuple.of(workflowId, orgId))
@@ -82,6 +97,7 @@ public class WorkflowCancel {
                                                     0,
                                                     List.of())));
                                         }
+                                        published.addAll(records);
                                         return aggregator
                                                 .settleInTransaction(conn, records)
                                                 .invoke(terminal::addAll)
@@ -94,6 +110,8 @@ public class WorkflowCancel {
                                                     after.iterator().next().getString("status"),
                                                     count)));
                         }))
+                .call(cancelled ->
+                        cancelled == null ? Uni.createFrom().voidItem() : publish(orgId, workflowId, published))
                 .invoke(cancelled -> {
                     if (cancelled != null) {
                         cancellations.add(workflowId);
@@ -102,6 +120,36 @@ public class WorkflowCancel {
                                 "Workflow %s cancelled: %d unstarted tasks settled, now %s",
                                 workflowId, cancelled.cancelledTasks(), cancelled.status());
                     }
+                });
+    }
+
+    /**
+     * The result records of the tasks the cancel settled, so that `enrichment.results` holds one for every settled
+     * task even when no waterfall ever sees the task (a workflow cancelled before its dispatch was confirmed). A
+     * waterfall that later consumes a queued record of such a task publishes the same `cancelled` result under the
+     * same `ce_id`. Waited for, but never failing the cancel, which has committed.
+     */
+    private Uni<Void> publish(UUID orgId, String workflowId, List<String> records) {
+        if (records.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        List<Uni<Void>> sends = new ArrayList<>(records.size());
+        for (String record : records) {
+            String taskId = json.read(record, com.fasterxml.jackson.databind.JsonNode.class)
+                    .path("task_id")
+                    .asText();
+            sends.add(results.sendMessage(Message.of(record)
+                    .addMetadata(CloudEvents.metadata(workflowId, taskId, CloudEvents.TYPE_RESULT, orgId))));
+        }
+        return Uni.join()
+                .all(sends)
+                .andCollectFailures()
+                .replaceWithVoid()
+                .onFailure()
+                .recoverWithItem(failure -> {
+                    Log.warnf(
+                            "Cancelled results of workflow %s not all published: %s", workflowId, failure.getMessage());
+                    return null;
                 });
     }
 

@@ -20,9 +20,7 @@ import io.vertx.mutiny.sqlclient.Tuple;
 import dev.cascade.config.CascadeConfig;
 import dev.cascade.events.Contact;
 import dev.cascade.events.TaskRecord;
-import dev.cascade.events.WorkflowEvent;
 import dev.cascade.support.Json;
-import dev.cascade.support.Times;
 
 /**
  * Re-publishes the unsettled tasks of two kinds of workflows: those whose dispatch was never confirmed (the gateway
@@ -121,18 +119,6 @@ class DispatchSweeper {
                                     : "Re-publishing the unsettled tasks of workflow %s, which made no progress for"
                                             + " the stall timeout",
                             workflowId);
-                    WorkflowEvent started = undispatched
-                            ? new WorkflowEvent(
-                                    "started",
-                                    workflowId,
-                                    orgId,
-                                    type,
-                                    workflow.getString("status"),
-                                    workflow.getInteger("total_prospects"),
-                                    null,
-                                    Times.now(),
-                                    custom)
-                            : null;
                     // Undispatched: every unsettled task. Stalled: only tasks lost in flight (running for longer
                     // than the stall timeout); pending ones are still queued in Kafka.
                     String tasks = undispatched
@@ -158,7 +144,8 @@ class DispatchSweeper {
                                             options,
                                             custom));
                                 }
-                                return intake.dispatch(workflowId, records, started);
+                                // The `started` record has a sweep of its own (StartedLifecycle).
+                                return intake.dispatch(workflowId, records, null);
                             });
                 })
                 .onFailure()

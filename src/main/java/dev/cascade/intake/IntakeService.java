@@ -22,7 +22,6 @@ import dev.cascade.config.CascadeConfig;
 import dev.cascade.events.Contact;
 import dev.cascade.events.TaskRecord;
 import dev.cascade.events.WorkflowEvent;
-import dev.cascade.events.WorkflowLifecycle;
 import dev.cascade.leads.LeadLists;
 import dev.cascade.support.ApiException;
 import dev.cascade.support.Ids;
@@ -51,7 +50,7 @@ public class IntakeService {
     private final EgressPolicy egress;
     private final LeadLists leadLists;
     private final TaskPublisher publisher;
-    private final WorkflowLifecycle lifecycle;
+    private final StartedLifecycle lifecycle;
     private final Json json;
     private final CascadeConfig config;
     private final CreditLedger ledger;
@@ -63,7 +62,7 @@ public class IntakeService {
             EgressPolicy egress,
             LeadLists leadLists,
             TaskPublisher publisher,
-            WorkflowLifecycle lifecycle,
+            StartedLifecycle lifecycle,
             Json json,
             CascadeConfig config,
             MeterRegistry meters,
@@ -210,9 +209,8 @@ public class IntakeService {
      * durable already and the sweeper dispatches it later, so the client keeps its workflow id.
      */
     Uni<Void> dispatch(String workflowId, List<TaskRecord> records, WorkflowEvent started) {
-        // Acked like the tasks: a `started` record the broker refused leaves the workflow undispatched, and the sweeper
-        // publishes both again.
-        Uni<Void> startedRecord = started == null ? Uni.createFrom().voidItem() : lifecycle.send(started);
+        // Never fails: a `started` record the broker refused is left to its own sweep, not to the task re-publisher.
+        Uni<Void> startedRecord = started == null ? Uni.createFrom().voidItem() : lifecycle.publish(started);
         return Uni.combine()
                 .all()
                 .unis(publisher.publish(records), startedRecord)

@@ -22,6 +22,7 @@ import dev.cascade.events.Channels;
 import dev.cascade.events.CloudEvents;
 import dev.cascade.events.ResultEvent;
 import dev.cascade.events.TaskRecord;
+import dev.cascade.support.Ids;
 import dev.cascade.support.Json;
 
 /**
@@ -32,6 +33,9 @@ import dev.cascade.support.Json;
  */
 @ApplicationScoped
 public class WaterfallConsumer {
+    private static final java.util.Set<String> ENRICHMENT_TYPES =
+            java.util.Set.of("none", "partial", "phone_only", "full", "prospecting_only");
+
     private final Waterfall waterfall;
     private final WorkflowProgress progress;
     private final Json json;
@@ -64,7 +68,17 @@ public class WaterfallConsumer {
     @Outgoing(Channels.RESULTS_OUT)
     public Multi<Message<String>> process(Multi<Message<String>> tasks) {
         return tasks.onItem()
-                .transformToUni(this::handle)
+                .transformToUni(message -> Uni.createFrom()
+                        .deferred(() -> handle(message))
+                        // Whatever a record does to us, it goes to the dead-letter topic and the stream carries on:
+                        // a failed item here would end the whole consumer.
+                        .onFailure()
+                        .recoverWithUni(failure -> {
+                            Log.errorf(failure, "A task record could not be processed; sent to the dead-letter topic");
+                            return Uni.createFrom()
+                                    .completionStage(message.nack(failure))
+                                    .replaceWith(() -> null);
+                        }))
                 .merge(config.waterfall().maxInFlight());
     }
 
@@ -74,6 +88,12 @@ public class WaterfallConsumer {
             task = json.read(message.getPayload(), TaskRecord.class);
             if (task.taskId() == null || task.workflowId() == null || task.orgId() == null || task.contact() == null) {
                 throw new IllegalArgumentException("task record lacks task_id, workflow_id, org_id or contact");
+            }
+            if (!Ids.isWorkflowId(task.workflowId())) {
+                throw new IllegalArgumentException("task record has a malformed workflow_id");
+            }
+            if (!ENRICHMENT_TYPES.contains(String.valueOf(task.enrichmentType()))) {
+                throw new IllegalArgumentException("task record has no known enrichment_type");
             }
         } catch (RuntimeException unreadable) {
             Log.warnf("Unreadable task record sent to the dead-letter topic: %s", unreadable.getMessage());

@@ -259,6 +259,8 @@ class ApiKeysAndLeadListsTest {
                     .get("/api/v1/public/lead-lists/" + unknown + "/leads")
                     .then()
                     .statusCode(404)
+                    // Refusals count too, and say so (§10).
+                    .header("RateLimit-Remaining", notNullValue())
                     .body("detail", equalTo("Lead list not found"));
         }
     }

@@ -112,6 +112,29 @@ class CancelTest {
         assertThat(Ledger.sum(rows)).isZero();
         assertThat(rows).noneMatch(e -> e.kind().equals("charge"));
 
+        // The result topic holds one `cancelled` result per cancelled task (de-duplicated on ce_id, as consumers do).
+        java.util.Map<String, String> byCeId = new java.util.HashMap<>();
+        try (org.apache.kafka.clients.consumer.KafkaConsumer<String, String> consumer =
+                dev.cascade.testing.KafkaClients.consumer("cancelled-results", "earliest")) {
+            consumer.subscribe(List.of("enrichment.results"));
+            await().atMost(Duration.ofSeconds(20)).until(() -> {
+                for (var record : consumer.poll(Duration.ofMillis(500))) {
+                    if (workflowId.equals(record.key())) {
+                        byCeId.putIfAbsent(
+                                new String(
+                                        record.headers().lastHeader("ce_id").value(),
+                                        java.nio.charset.StandardCharsets.UTF_8),
+                                record.value());
+                    }
+                }
+                return byCeId.size() == 40;
+            });
+        }
+        assertThat(byCeId.keySet()).containsExactlyInAnyOrderElementsOf(accepted.getList("task_ids"));
+        assertThat(byCeId.values())
+                .allSatisfy(value ->
+                        assertThat(value).contains("\"status\":\"failed\"").contains("\"error\":\"cancelled\""));
+
         // Its webhook fires once, saying `failed`.
         await().atMost(Duration.ofSeconds(15))
                 .until(() -> receiver.findAll(postRequestedFor(urlPathEqualTo("/hook")))

@@ -69,13 +69,53 @@ class CompletedLifecycleTest {
     }
 
     @Test
+    void aStartedRecordLostInACrashIsPublishedByItsSweepEvenAfterTheWorkflowFinished() throws Exception {
+        Tenant tenant = Gateway.newTenant("lifecycle-started-" + UUID.randomUUID());
+        UUID org = UUID.fromString(tenant.orgId());
+        String workflowId = "public_bulk_" + UUID.randomUUID();
+        try (Connection conn = Db.connect()) {
+            UUID list = Db.defaultList(conn, org);
+            Db.exec(
+                    conn,
+                    "INSERT INTO workflows (id, org_id, lead_list_id, enrichment_type, status, total_prospects,"
+                            + " completed_prospects, dispatched_at, completed_at, completed_published_at, created_at)"
+                            + " VALUES (?, ?, ?, 'full', 'completed', 4, 4, now() - interval '1 minute',"
+                            + " now() - interval '50 seconds', now(), now() - interval '1 minute')",
+                    workflowId,
+                    org,
+                    list);
+        }
+        List<ConsumerRecord<String, String>> seen = new ArrayList<>();
+        try (KafkaConsumer<String, String> consumer = KafkaClients.consumer("lifecycle-started", "earliest")) {
+            consumer.subscribe(List.of("enrichment.workflows"));
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(500))) {
+                    if (workflowId.equals(record.key())) {
+                        seen.add(record);
+                    }
+                }
+                return !seen.isEmpty();
+            });
+        }
+        assertThat(new String(seen.get(0).headers().lastHeader("ce_id").value(), StandardCharsets.UTF_8))
+                .isEqualTo(workflowId + ":started");
+        assertThat(seen.get(0).value()).contains("\"event\":\"started\"").contains("\"total_prospects\":4");
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> Gateway.count(
+                                "SELECT count(*) FROM workflows WHERE id = ? AND started_published_at IS NOT NULL",
+                                workflowId)
+                        == 1);
+    }
+
+    @Test
     void aWorkflowThatCompletesNormallyIsMarkedPublished() {
         Tenant tenant = Gateway.newTenant("lifecycle-ok-" + UUID.randomUUID());
         String workflowId = tenant.submit(java.util.Map.of("contacts", List.of(Gateway.person(1))));
         tenant.awaitTerminal(workflowId, Duration.ofSeconds(30));
         await().atMost(Duration.ofSeconds(10))
                 .until(() -> Gateway.count(
-                                "SELECT count(*) FROM workflows WHERE id = ? AND completed_published_at IS NOT NULL",
+                                "SELECT count(*) FROM workflows WHERE id = ? AND completed_published_at IS NOT NULL"
+                                        + " AND started_published_at IS NOT NULL",
                                 workflowId)
                         == 1);
     }

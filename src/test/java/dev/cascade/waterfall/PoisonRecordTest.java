@@ -48,11 +48,20 @@ class PoisonRecordTest {
         Map<String, String> poison = Map.of(
                 key + "-1", "{not json",
                 key + "-2", "{\"task_id\":\"nope\"}",
-                key + "-3", "{\"task_id\":\"" + UUID.randomUUID() + "\"}");
+                key + "-3", "{\"task_id\":\"" + UUID.randomUUID() + "\"}",
+                // Readable, but not processable: no enrichment type (with a budget, which once threw outside the
+                // pipeline and ended the consumer), and an unknown one.
+                key + "-4",
+                        "{\"task_id\":\"" + UUID.randomUUID() + "\",\"workflow_id\":\"public_bulk_" + UUID.randomUUID()
+                                + "\",\"org_id\":\"" + UUID.randomUUID() + "\",\"contact\":{},\"max_credits\":1}",
+                key + "-5",
+                        "{\"task_id\":\"" + UUID.randomUUID() + "\",\"workflow_id\":\"public_bulk_" + UUID.randomUUID()
+                                + "\",\"org_id\":\"" + UUID.randomUUID()
+                                + "\",\"enrichment_type\":\"bogus\",\"contact\":{}}");
         Map<String, RecordMetadata> written = new HashMap<>();
         RecordMetadata next;
         try (KafkaProducer<String, String> producer = KafkaClients.producer()) {
-            for (String k : List.of(key + "-1", key + "-2", key + "-3")) {
+            for (String k : List.of(key + "-1", key + "-2", key + "-3", key + "-4", key + "-5")) {
                 written.put(
                         k,
                         producer.send(new ProducerRecord<>(TASKS, PARTITION.partition(), k, poison.get(k)))

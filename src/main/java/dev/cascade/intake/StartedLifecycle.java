@@ -1,0 +1,107 @@
+package dev.cascade.intake;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import io.quarkus.logging.Log;
+import io.quarkus.scheduler.Scheduled;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+import dev.cascade.events.WorkflowEvent;
+import dev.cascade.events.WorkflowLifecycle;
+import dev.cascade.support.Json;
+import dev.cascade.support.Times;
+
+/**
+ * The `started` lifecycle record: published beside a workflow's task records and marked {@code started_published_at}
+ * once the broker acknowledged it. A workflow's dispatch never waits on it (a broker refusing only this topic must
+ * not make the sweeper re-publish tasks); instead a sweep publishes every record left unacknowledged, for finished
+ * workflows too. At least once, with the same `ce_id` (`<workflow id>:started`) every time.
+ */
+@ApplicationScoped
+class StartedLifecycle {
+    private static final TypeReference<Map<String, String>> STRING_MAP = new TypeReference<>() {};
+
+    private final WorkflowLifecycle lifecycle;
+    private final Pool pool;
+    private final Json json;
+
+    StartedLifecycle(WorkflowLifecycle lifecycle, Pool pool, Json json) {
+        this.lifecycle = lifecycle;
+        this.pool = pool;
+        this.json = json;
+    }
+
+    /** Publishes and marks the record; never fails (the sweep retries). */
+    Uni<Void> publish(WorkflowEvent started) {
+        return lifecycle
+                .send(started)
+                .chain(() -> pool.preparedQuery("UPDATE workflows SET started_published_at = now() WHERE id = $1")
+                        .execute(Tuple.of(started.workflowId())))
+                .replaceWithVoid()
+                .onFailure()
+                .recoverWithItem(failure -> {
+                    Log.warnf(
+                            "Started record of workflow %s not published yet (%s); the sweep will retry",
+                            started.workflowId(), failure.getMessage());
+                    return null;
+                });
+    }
+
+    @Scheduled(every = "5s", delayed = "10s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    Uni<Void> sweep() {
+        return pool.query("SELECT id, org_id, enrichment_type, total_prospects, created_at, custom::text AS custom"
+                        + " FROM workflows WHERE started_published_at IS NULL"
+                        + " AND created_at < now() - interval '30 seconds' ORDER BY created_at LIMIT 200")
+                .execute()
+                .chain(rows -> {
+                    List<WorkflowEvent> events = new ArrayList<>();
+                    for (Row row : rows) {
+                        events.add(new WorkflowEvent(
+                                "started",
+                                row.getString("id"),
+                                row.getUUID("org_id"),
+                                row.getString("enrichment_type"),
+                                "pending",
+                                row.getInteger("total_prospects"),
+                                null,
+                                Times.format(row.getOffsetDateTime("created_at")),
+                                custom(row.getString("custom"))));
+                    }
+                    if (events.isEmpty()) {
+                        return Uni.createFrom().voidItem();
+                    }
+                    Log.infof("Publishing %d started lifecycle records left unacknowledged", events.size());
+                    return Multi.createFrom()
+                            .iterable(events)
+                            .onItem()
+                            .transformToUniAndMerge(this::publish)
+                            .collect()
+                            .last()
+                            .replaceWithVoid();
+                })
+                .onFailure()
+                .recoverWithItem(failure -> {
+                    Log.warnf("Started lifecycle sweep failed: %s", failure.getMessage());
+                    return null;
+                });
+    }
+
+    private Map<String, String> custom(String value) {
+        if (value == null) {
+            return null;
+        }
+        try {
+            return json.mapper().readValue(value, STRING_MAP);
+        } catch (Exception e) {
+            return null;
+        }
+    }
+}
