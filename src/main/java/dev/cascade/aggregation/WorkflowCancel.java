@@ -6,7 +6,6 @@ import java.util.Map;
 import java.util.UUID;
 import jakarta.enterprise.context.ApplicationScoped;
 
-import com.fasterxml.jackson.core.type.TypeReference;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
@@ -33,7 +32,6 @@ import dev.cascade.support.Json;
  */
 @ApplicationScoped
 public class WorkflowCancel {
-    private static final TypeReference<Map<String, String>> STRING_MAP = new TypeReference<>() {};
     private static final List<String> TERMINAL = List.of("completed", "completed_with_errors", "failed");
 
     /** What a cancel did: the workflow's status after it and how many tasks it settled. */
@@ -77,7 +75,7 @@ public class WorkflowCancel {
                                         .failure(new ApiException(409, "Workflow already finished (" + status + ")"));
                             }
                             String type = workflow.getString("enrichment_type");
-                            Map<String, String> custom = custom(workflow.getString("custom"));
+                            Map<String, String> custom = json.stringMap(workflow.getString("custom"));
                             return conn.preparedQuery(
                                             "UPDATE workflows SET cancelled_at = coalesce(cancelled_at, now())"
                                                     + " WHERE id = $1")
@@ -151,16 +149,5 @@ public class WorkflowCancel {
                             "Cancelled results of workflow %s not all published: %s", workflowId, failure.getMessage());
                     return null;
                 });
-    }
-
-    private Map<String, String> custom(String value) {
-        if (value == null) {
-            return null;
-        }
-        try {
-            return json.mapper().readValue(value, STRING_MAP);
-        } catch (Exception e) {
-            return null;
-        }
     }
 }

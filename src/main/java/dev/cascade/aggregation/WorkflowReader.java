@@ -8,7 +8,6 @@ import java.util.UUID;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.smallrye.mutiny.Uni;
@@ -23,7 +22,6 @@ import dev.cascade.support.Times;
 /** Reads workflows, tasks and their results, always scoped to one organisation. */
 @ApplicationScoped
 public class WorkflowReader {
-    private static final TypeReference<Map<String, String>> STRING_MAP = new TypeReference<>() {};
 
     private final Pool pool;
     private final Json json;
@@ -125,15 +123,7 @@ public class WorkflowReader {
     }
 
     private WorkflowView toView(Row row) {
-        Map<String, String> custom = null;
-        String customJson = row.getString("custom");
-        if (customJson != null) {
-            try {
-                custom = json.mapper().readValue(customJson, STRING_MAP);
-            } catch (JsonProcessingException e) {
-                throw new IllegalStateException("custom of workflow " + row.getString("id") + " is not a map", e);
-            }
-        }
+        Map<String, String> custom = json.stringMap(row.getString("custom"));
         OffsetDateTime completedAt = row.getOffsetDateTime("completed_at");
         return new WorkflowView(
                 row.getString("id"),

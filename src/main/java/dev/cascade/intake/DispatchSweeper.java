@@ -100,7 +100,6 @@ class DispatchSweeper {
                 });
     }
 
-    @SuppressWarnings("unchecked")
     private Uni<Void> redispatch(Row workflow) {
         String workflowId = workflow.getString("id");
         return Uni.createFrom()
@@ -110,9 +109,7 @@ class DispatchSweeper {
                     String type = workflow.getString("enrichment_type");
                     boolean undispatched = workflow.getBoolean("undispatched");
                     WorkflowOptions options = json.read(workflow.getString("options"), WorkflowOptions.class);
-                    Map<String, String> custom = workflow.getString("custom") == null
-                            ? null
-                            : json.read(workflow.getString("custom"), Map.class);
+                    Map<String, String> custom = json.stringMap(workflow.getString("custom"));
                     Log.warnf(
                             undispatched
                                     ? "Re-publishing the tasks of workflow %s, whose dispatch was never confirmed"

@@ -2,10 +2,8 @@ package dev.cascade.intake;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import jakarta.enterprise.context.ApplicationScoped;
 
-import com.fasterxml.jackson.core.type.TypeReference;
 import io.quarkus.logging.Log;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Multi;
@@ -27,7 +25,6 @@ import dev.cascade.support.Times;
  */
 @ApplicationScoped
 class StartedLifecycle {
-    private static final TypeReference<Map<String, String>> STRING_MAP = new TypeReference<>() {};
 
     private final WorkflowLifecycle lifecycle;
     private final Pool pool;
@@ -73,7 +70,7 @@ class StartedLifecycle {
                                 row.getInteger("total_prospects"),
                                 null,
                                 Times.format(row.getOffsetDateTime("created_at")),
-                                custom(row.getString("custom"))));
+                                json.stringMap(row.getString("custom"))));
                     }
                     if (events.isEmpty()) {
                         return Uni.createFrom().voidItem();
@@ -92,16 +89,5 @@ class StartedLifecycle {
                     Log.warnf("Started lifecycle sweep failed: %s", failure.getMessage());
                     return null;
                 });
-    }
-
-    private Map<String, String> custom(String value) {
-        if (value == null) {
-            return null;
-        }
-        try {
-            return json.mapper().readValue(value, STRING_MAP);
-        } catch (Exception e) {
-            return null;
-        }
     }
 }

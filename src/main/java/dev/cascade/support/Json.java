@@ -2,15 +2,18 @@ package dev.cascade.support;
 
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Map;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
 /** The application's ObjectMapper (snake_case, nulls left out) for values written to Kafka and PostgreSQL. */
 @ApplicationScoped
 public class Json {
+    private static final TypeReference<Map<String, String>> STRING_MAP = new TypeReference<>() {};
     private final ObjectMapper mapper;
     private final ObjectMapper canonical;
 
@@ -42,6 +45,18 @@ public class Json {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(
                     "Value cannot be written as JSON: " + value.getClass().getSimpleName(), e);
+        }
+    }
+
+    /** A stored flat string map (a workflow's `custom`); null for null. */
+    public Map<String, String> stringMap(String json) {
+        if (json == null) {
+            return null;
+        }
+        try {
+            return mapper.readValue(json, STRING_MAP);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("Unreadable JSON for a string map", e);
         }
     }
 

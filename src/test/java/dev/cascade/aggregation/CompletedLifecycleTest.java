@@ -42,18 +42,7 @@ class CompletedLifecycleTest {
                     org,
                     list);
         }
-        List<ConsumerRecord<String, String>> seen = new ArrayList<>();
-        try (KafkaConsumer<String, String> consumer = KafkaClients.consumer("lifecycle-sweep", "earliest")) {
-            consumer.subscribe(List.of("enrichment.workflows"));
-            await().atMost(Duration.ofSeconds(30)).until(() -> {
-                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(500))) {
-                    if (workflowId.equals(record.key())) {
-                        seen.add(record);
-                    }
-                }
-                return !seen.isEmpty();
-            });
-        }
+        List<ConsumerRecord<String, String>> seen = lifecycleRecords(workflowId, "lifecycle-sweep");
         ConsumerRecord<String, String> record = seen.get(0);
         assertThat(new String(record.headers().lastHeader("ce_id").value(), StandardCharsets.UTF_8))
                 .isEqualTo(workflowId + ":completed");
@@ -85,18 +74,7 @@ class CompletedLifecycleTest {
                     org,
                     list);
         }
-        List<ConsumerRecord<String, String>> seen = new ArrayList<>();
-        try (KafkaConsumer<String, String> consumer = KafkaClients.consumer("lifecycle-started", "earliest")) {
-            consumer.subscribe(List.of("enrichment.workflows"));
-            await().atMost(Duration.ofSeconds(30)).until(() -> {
-                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(500))) {
-                    if (workflowId.equals(record.key())) {
-                        seen.add(record);
-                    }
-                }
-                return !seen.isEmpty();
-            });
-        }
+        List<ConsumerRecord<String, String>> seen = lifecycleRecords(workflowId, "lifecycle-started");
         assertThat(new String(seen.get(0).headers().lastHeader("ce_id").value(), StandardCharsets.UTF_8))
                 .isEqualTo(workflowId + ":started");
         assertThat(seen.get(0).value()).contains("\"event\":\"started\"").contains("\"total_prospects\":4");
@@ -118,5 +96,22 @@ class CompletedLifecycleTest {
                                         + " AND started_published_at IS NOT NULL",
                                 workflowId)
                         == 1);
+    }
+
+    /** The workflow's records on `enrichment.workflows`, read by a consumer group of its own, once there is one. */
+    private static List<ConsumerRecord<String, String>> lifecycleRecords(String workflowId, String group) {
+        List<ConsumerRecord<String, String>> seen = new ArrayList<>();
+        try (KafkaConsumer<String, String> consumer = KafkaClients.consumer(group, "earliest")) {
+            consumer.subscribe(List.of("enrichment.workflows"));
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(500))) {
+                    if (workflowId.equals(record.key())) {
+                        seen.add(record);
+                    }
+                }
+                return !seen.isEmpty();
+            });
+        }
+        return seen;
     }
 }
