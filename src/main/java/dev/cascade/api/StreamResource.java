@@ -1,0 +1,161 @@
+package dev.cascade.api;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.Response;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.core.buffer.Buffer;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jboss.resteasy.reactive.RestMulti;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+import dev.cascade.accounts.Principal;
+import dev.cascade.accounts.RateDecision;
+import dev.cascade.aggregation.ProgressStream;
+import dev.cascade.aggregation.ProgressStream.Event;
+import dev.cascade.aggregation.ProgressStream.Position;
+import dev.cascade.aggregation.WorkflowReader;
+import dev.cascade.aggregation.WorkflowView;
+import dev.cascade.support.ApiException;
+import dev.cascade.support.Ids;
+
+/**
+ * `GET /enrich/stream` (§4.5): a workflow's progress as Server-Sent Events. The workflow and `Last-Event-ID` are
+ * checked before anything is written, so refusals are ordinary JSON answers.
+ *
+ * <p>The events are framed here and sent as a plain streamed body rather than through Quarkus REST's SSE support:
+ * that path commits the 200 and its headers before the stream is subscribed, which leaves no room for a 404 found by
+ * a database read, and it ignores the headers a {@link RestMulti} carries.
+ */
+@Path("/api/v1/public/enrich/stream")
+@Tag(name = "Enrichment")
+public class StreamResource {
+    static final String EVENT_STREAM = "text/event-stream";
+    static final String INVALID_LAST_EVENT_ID = "Invalid Last-Event-ID";
+    /** Asks an EventSource to wait 2 s before it reconnects. */
+    static final String OPENING = "retry: 2000\n\n";
+
+    static final String HEARTBEAT = ": heartbeat\n\n";
+
+    private final WorkflowReader reader;
+    private final ProgressStream progress;
+    private final CurrentPrincipal principal;
+    private final ObjectMapper mapper;
+
+    public StreamResource(
+            WorkflowReader reader, ProgressStream progress, CurrentPrincipal principal, ObjectMapper mapper) {
+        this.reader = reader;
+        this.progress = progress;
+        this.principal = principal;
+        this.mapper = mapper;
+    }
+
+    @GET
+    @Operation(
+            summary = "Follow a workflow as Server-Sent Events",
+            description = "text/event-stream: a `workflow` event per status change and a `task` event (the result"
+                    + " item) per settled task, ending with the terminal `workflow` event. Send the last event's id"
+                    + " as Last-Event-ID to resume without gaps; 204 when there is nothing left to send.")
+    public RestMulti<Buffer> stream(
+            @QueryParam("workflow_id") String workflowId, @HeaderParam("Last-Event-ID") String lastEventId) {
+        Principal who = principal.get();
+        if (workflowId == null || workflowId.isBlank()) {
+            throw new ApiException(400, ExportResource.MISSING_WORKFLOW);
+        }
+        Position from = Position.START;
+        if (lastEventId != null && !lastEventId.isBlank()) {
+            from = Position.parse(lastEventId.trim());
+            if (from == null) {
+                throw new ApiException(400, INVALID_LAST_EVENT_ID);
+            }
+        }
+        String id = workflowId.trim();
+        if (!Ids.isWorkflowId(id)) {
+            throw new ApiException(404, "Workflow not found");
+        }
+        Position start = from;
+        // The streamed response is written outside the filter chain that adds these, so they travel with it.
+        RateDecision rate = principal.rate();
+        Uni<WorkflowView> found = reader.workflow(who.orgId(), id).map(workflow -> {
+            if (workflow == null) {
+                throw new ApiException(404, "Workflow not found");
+            }
+            if (start.settled() > workflow.totalProspects()) {
+                throw new ApiException(400, INVALID_LAST_EVENT_ID);
+            }
+            if (ProgressStream.delivered(workflow, start)) {
+                throw new NothingLeft();
+            }
+            return workflow;
+        });
+        return RestMulti.fromUniResponse(
+                found,
+                workflow -> Multi.createBy()
+                        .concatenating()
+                        .streams(
+                                Multi.createFrom().item(() -> Buffer.buffer(OPENING)),
+                                progress.follow(who.orgId(), workflow.workflowId(), start)
+                                        .map(this::frame)),
+                workflow -> responseHeaders(rate));
+    }
+
+    /**
+     * A client that already has the terminal event gets 204, which tells an EventSource to stop reconnecting (a 200
+     * that closes at once would have it reconnect every 2 s).
+     */
+    @ServerExceptionMapper
+    public Response nothingLeft(NothingLeft e) {
+        return Response.noContent().build();
+    }
+
+    /** One event as the text/event-stream format writes it. JSON has no raw line breaks, so data is one line. */
+    private Buffer frame(Event event) {
+        if (event instanceof ProgressStream.Task task) {
+            return Buffer.buffer(block(task.id(), "task", task.item()));
+        }
+        if (event instanceof ProgressStream.Status status) {
+            return Buffer.buffer(block(status.id(), "workflow", status.workflow()));
+        }
+        return Buffer.buffer(HEARTBEAT);
+    }
+
+    private String block(Position id, String name, Object data) {
+        try {
+            return "id: " + id + "\nevent: " + name + "\ndata: " + mapper.writeValueAsString(data) + "\n\n";
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("A " + name + " event cannot be written", e);
+        }
+    }
+
+    private static Map<String, List<String>> responseHeaders(RateDecision rate) {
+        Map<String, List<String>> headers = new LinkedHashMap<>();
+        headers.put(HttpHeaders.CONTENT_TYPE, List.of(EVENT_STREAM));
+        headers.put(HttpHeaders.CACHE_CONTROL, List.of("no-cache"));
+        // nginx and similar proxies would otherwise buffer the stream.
+        headers.put("X-Accel-Buffering", List.of("no"));
+        if (rate != null) {
+            headers.put("RateLimit-Limit", List.of(String.valueOf(rate.limit())));
+            headers.put("RateLimit-Remaining", List.of(String.valueOf(rate.remaining())));
+            headers.put("RateLimit-Reset", List.of(String.valueOf(rate.resetSeconds())));
+        }
+        return headers;
+    }
+
+    /** The client has had every event of a finished workflow. */
+    static final class NothingLeft extends RuntimeException {
+        NothingLeft() {
+            super(null, null, false, false);
+        }
+    }
+}
