@@ -1,4 +1,4 @@
-package dev.cascade.accounts;
+package dev.cascade;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -28,16 +28,18 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import dev.cascade.testing.EventStream;
 import dev.cascade.testing.GatewayProcess;
 import dev.cascade.testing.KafkaClients;
 import dev.cascade.testing.KafkaResource;
 import dev.cascade.testing.PostgresResource;
 
 /**
- * Accounts across gateway processes (issue 5): rate limits hold across replicas, and the credit ledger stays exact
- * through duplicated result records, a crashed gateway and a new one taking over.
+ * What must hold across gateway processes sharing one database and broker: rate limits (issue 5), the credit ledger
+ * through duplicated result records, a crashed gateway and a new one taking over (issue 5), and a progress stream
+ * resumed on another replica (issue 6).
  */
-class AccountsAcrossGatewaysIT {
+class GatewayReplicasIT {
     private static final Duration READY = Duration.ofSeconds(90);
     private static final KafkaResource KAFKA = new KafkaResource();
     private static final PostgresResource POSTGRES = new PostgresResource();
@@ -224,6 +226,64 @@ class AccountsAcrossGatewaysIT {
         assertThat(charged).isPositive();
         assertThat(new BigDecimal(credits.getString("balance")))
                 .isEqualByComparingTo(new BigDecimal("20000").subtract(charged));
+    }
+
+    @Test
+    void aProgressStreamResumesOnAnotherReplicaWithoutGapsOrDuplicates() throws Exception {
+        GatewayProcess first = startGateway("stream-1");
+        GatewayProcess second = startGateway("stream-2");
+        Tenant tenant = newTenant(first, "stream", 1000);
+        List<Map<String, Object>> contacts = IntStream.range(0, 80)
+                .mapToObj(i -> Map.<String, Object>of(
+                        "first_name", "Stream" + i, "last_name", "Replica", "company_domain", "replica" + i + ".com"))
+                .toList();
+        JsonPath accepted = given().baseUri(first.baseUrl())
+                .auth()
+                .oauth2(tenant.key())
+                .contentType(ContentType.JSON)
+                .body(Map.of("contacts", contacts))
+                .post("/api/v1/public/enrich/bulk")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath();
+        String workflowId = accepted.getString("workflow_id");
+        List<EventStream.Sse> before = new ArrayList<>();
+        try (EventStream stream = EventStream.open(streamUri(first, workflowId), tenant.key(), null)) {
+            while (before.stream().filter(e -> "task".equals(e.name())).count() < 15) {
+                EventStream.Sse event = stream.next(Duration.ofSeconds(30));
+                if (event.name() != null) {
+                    before.add(event);
+                }
+            }
+        }
+        String lastId = before.get(before.size() - 1).id();
+        List<EventStream.Sse> after;
+        try (EventStream stream = EventStream.open(streamUri(second, workflowId), tenant.key(), lastId)) {
+            after = stream.untilEnd(Duration.ofSeconds(90)).stream()
+                    .filter(e -> e.name() != null)
+                    .toList();
+        }
+        List<String> tasks = new ArrayList<>();
+        for (EventStream.Sse event : before) {
+            if ("task".equals(event.name())) {
+                tasks.add(event.json().path("task_id").asText());
+            }
+        }
+        for (EventStream.Sse event : after) {
+            if ("task".equals(event.name())) {
+                tasks.add(event.json().path("task_id").asText());
+            }
+        }
+        // Every task exactly once, across both replicas, and the stream ends with the terminal workflow event.
+        assertThat(tasks).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(accepted.getList("task_ids"));
+        EventStream.Sse last = after.get(after.size() - 1);
+        assertThat(last.name()).isEqualTo("workflow");
+        assertThat(last.id()).isEqualTo("80.2");
+    }
+
+    private static java.net.URI streamUri(GatewayProcess via, String workflowId) {
+        return java.net.URI.create(via.baseUrl() + "/api/v1/public/enrich/stream?workflow_id=" + workflowId);
     }
 
     private record Tenant(String orgId, String key) {}

@@ -31,17 +31,29 @@ import dev.cascade.support.Json;
 @ApplicationScoped
 public class ResultAggregator {
     /**
-     * Locks the workflows, then the organisations, that a batch touches, each in id order. Every settle of one
-     * workflow is thereby serialised, and the settle statement that follows (a new snapshot under READ COMMITTED)
-     * sees their latest counters and holds; the fixed order keeps concurrent aggregators free of deadlocks.
+     * Locks the workflows a batch touches, in id order. Every settle of one workflow is thereby serialised, and the
+     * settle statement that follows (a new snapshot under READ COMMITTED) sees its latest counters and holds; the fixed
+     * order keeps concurrent aggregators free of deadlocks. The organisations are locked only by the last statement
+     * ({@link #BALANCES_SQL}), so a busy organisation's submits wait for a settle's commit, not for its whole work.
      */
     static final String LOCK_SQL = """
-            WITH w AS (
-                SELECT id, org_id FROM workflows
-                 WHERE id IN (SELECT workflow_id FROM tasks WHERE id = ANY($1::uuid[]))
-                 ORDER BY id FOR NO KEY UPDATE
+            SELECT id FROM workflows
+             WHERE id IN (SELECT workflow_id FROM tasks WHERE id = ANY($1::uuid[]))
+             ORDER BY id FOR NO KEY UPDATE
+            """;
+
+    /**
+     * Moves the organisations' totals by what the settle statement wrote to their ledger, in the same transaction:
+     * the organisations in id order (no deadlock between aggregators), then the update.
+     */
+    static final String BALANCES_SQL = """
+            WITH locked AS (
+                SELECT id FROM organizations WHERE id = ANY($1::uuid[]) ORDER BY id FOR NO KEY UPDATE
             )
-            SELECT o.id FROM organizations o WHERE o.id IN (SELECT org_id FROM w) ORDER BY o.id FOR NO KEY UPDATE
+            UPDATE organizations o
+               SET credits = o.credits - d.charges, credits_held = o.credits_held - d.releases
+              FROM unnest($1::uuid[], $2::text[]::numeric[], $3::text[]::numeric[]) AS d(org_id, charges, releases)
+             WHERE o.id = d.org_id AND o.id IN (SELECT id FROM locked)
             """;
 
     static final String SETTLE_SQL = """
@@ -97,11 +109,6 @@ public class ResultAggregator {
                 SELECT org_id, 'charge', -charge, workflow_id, id FROM money WHERE charge > 0
                  UNION ALL
                 SELECT org_id, 'release', release, workflow_id, id FROM money WHERE release > 0
-            ), balances AS (
-                UPDATE organizations o
-                   SET credits = o.credits - m.charges, credits_held = o.credits_held - m.releases
-                  FROM (SELECT org_id, sum(charge) AS charges, sum(release) AS releases FROM money GROUP BY org_id) m
-                 WHERE o.id = m.org_id
             ), contact_hooks AS (
                 -- per_contact_webhooks: one `enrichment.contact_completed` event per settled task, in the same
                 -- transaction as the settlement (a task settles once, so its event is recorded once).
@@ -154,9 +161,15 @@ public class ResultAggregator {
                     ON CONFLICT (workflow_id) WHERE event_type = 'enrichment.completed' DO NOTHING
              RETURNING workflow_id
             )
-            SELECT u.id, u.org_id, u.status, (u.id IN (SELECT workflow_id FROM hooks)) AS webhook
+            -- Two kinds of rows: the workflows that became terminal, and each organisation's charges and releases
+            -- (for BALANCES_SQL).
+            SELECT 'workflow' AS kind, u.id, u.org_id, u.status, (u.id IN (SELECT workflow_id FROM hooks)) AS webhook,
+                   NULL::numeric AS charges, NULL::numeric AS releases
               FROM updated u
              WHERE u.status IN ('completed', 'completed_with_errors', 'failed')
+             UNION ALL
+            SELECT 'credits', NULL, m.org_id, NULL, NULL, sum(m.charge), sum(m.release)
+              FROM money m GROUP BY m.org_id HAVING sum(m.charge) <> 0 OR sum(m.release) <> 0
             """;
 
     private final Pool pool;
@@ -224,7 +237,28 @@ public class ResultAggregator {
     private Uni<RowSet<Row>> settleIn(SqlConnection conn, Tuple batch) {
         return conn.preparedQuery(LOCK_SQL)
                 .execute(Tuple.of(batch.getArrayOfUUIDs(0)))
-                .chain(() -> conn.preparedQuery(SETTLE_SQL).execute(batch));
+                .chain(() -> conn.preparedQuery(SETTLE_SQL).execute(batch))
+                .call(rows -> balances(conn, rows));
+    }
+
+    private static Uni<Void> balances(SqlConnection conn, RowSet<Row> rows) {
+        List<UUID> orgs = new ArrayList<>();
+        List<String> charges = new ArrayList<>();
+        List<String> releases = new ArrayList<>();
+        for (Row row : rows) {
+            if ("credits".equals(row.getString("kind"))) {
+                orgs.add(row.getUUID("org_id"));
+                charges.add(row.getBigDecimal("charges").toPlainString());
+                releases.add(row.getBigDecimal("releases").toPlainString());
+            }
+        }
+        if (orgs.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return conn.preparedQuery(BALANCES_SQL)
+                .execute(Tuple.of(
+                        orgs.toArray(UUID[]::new), charges.toArray(String[]::new), releases.toArray(String[]::new)))
+                .replaceWithVoid();
     }
 
     private void announce(RowSet<Row> rows) {
@@ -241,8 +275,13 @@ public class ResultAggregator {
     private static List<CompletedWorkflow> completed(RowSet<Row> rows) {
         List<CompletedWorkflow> completed = new ArrayList<>();
         for (Row row : rows) {
-            completed.add(new CompletedWorkflow(
-                    row.getString("id"), row.getUUID("org_id"), row.getString("status"), row.getBoolean("webhook")));
+            if ("workflow".equals(row.getString("kind"))) {
+                completed.add(new CompletedWorkflow(
+                        row.getString("id"),
+                        row.getUUID("org_id"),
+                        row.getString("status"),
+                        row.getBoolean("webhook")));
+            }
         }
         return completed;
     }

@@ -210,17 +210,21 @@ public class IntakeService {
      */
     Uni<Void> dispatch(String workflowId, List<TaskRecord> records, WorkflowEvent started) {
         // Never fails: a `started` record the broker refused is left to its own sweep, not to the task re-publisher.
-        Uni<Void> startedRecord = started == null ? Uni.createFrom().voidItem() : lifecycle.publish(started);
+        Uni<Boolean> startedRecord = started == null ? Uni.createFrom().item(false) : lifecycle.acknowledged(started);
         return Uni.combine()
                 .all()
-                .unis(publisher.publish(records), startedRecord)
-                .discardItems()
+                .unis(publisher.publish(records).replaceWith(true), startedRecord)
+                .asTuple()
                 .ifNoItem()
                 .after(config.intake().dispatchTimeout())
                 .fail()
-                .chain(() -> pool.preparedQuery("UPDATE workflows SET dispatched_at = coalesce(dispatched_at, now()),"
-                                + " last_progress_at = now() WHERE id = $1")
-                        .execute(Tuple.of(workflowId)))
+                // One write confirms both: the dispatch, and the `started` record when the broker took it.
+                .chain(acked -> pool.preparedQuery(
+                                "UPDATE workflows SET dispatched_at = coalesce(dispatched_at, now()),"
+                                        + " last_progress_at = now(), started_published_at = CASE WHEN $2"
+                                        + " THEN coalesce(started_published_at, now()) ELSE started_published_at END"
+                                        + " WHERE id = $1")
+                        .execute(Tuple.of(workflowId, acked.getItem2())))
                 .replaceWithVoid()
                 .onFailure()
                 .recoverWithItem(failure -> {

@@ -36,8 +36,21 @@ class StartedLifecycle {
         this.json = json;
     }
 
+    /**
+     * Publishes the record; answers whether the broker acknowledged it (the caller marks it, together with the
+     * dispatch). Never fails: the sweep retries what is left unmarked.
+     */
+    Uni<Boolean> acknowledged(WorkflowEvent started) {
+        return lifecycle.send(started).replaceWith(true).onFailure().recoverWithItem(failure -> {
+            Log.warnf(
+                    "Started record of workflow %s not published yet (%s); the sweep will retry",
+                    started.workflowId(), failure.getMessage());
+            return false;
+        });
+    }
+
     /** Publishes and marks the record; never fails (the sweep retries). */
-    Uni<Void> publish(WorkflowEvent started) {
+    private Uni<Void> publish(WorkflowEvent started) {
         return lifecycle
                 .send(started)
                 .chain(() -> pool.preparedQuery("UPDATE workflows SET started_published_at = now() WHERE id = $1")
