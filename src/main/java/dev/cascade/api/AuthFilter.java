@@ -1,6 +1,8 @@
 package dev.cascade.api;
 
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerResponseContext;
 import jakarta.ws.rs.core.HttpHeaders;
@@ -92,6 +94,18 @@ public class AuthFilter {
         response.header("RateLimit-Limit", decision.limit())
                 .header("RateLimit-Remaining", decision.remaining())
                 .header("RateLimit-Reset", decision.resetSeconds());
+    }
+
+    /**
+     * The `RateLimit-*` headers for a streamed response, which response filters do not see (§10); nothing when the
+     * request was not counted.
+     */
+    static void rateHeaders(Map<String, List<String>> headers, RateDecision decision) {
+        if (decision != null) {
+            headers.put("RateLimit-Limit", List.of(String.valueOf(decision.limit())));
+            headers.put("RateLimit-Remaining", List.of(String.valueOf(decision.remaining())));
+            headers.put("RateLimit-Reset", List.of(String.valueOf(decision.resetSeconds())));
+        }
     }
 
     /** The credential of a `Bearer` header (scheme case-insensitive, exactly one space), else null. */

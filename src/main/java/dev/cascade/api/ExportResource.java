@@ -121,11 +121,7 @@ public class ExportResource {
         } else {
             headers.put(HttpHeaders.CONTENT_TYPE, List.of(NDJSON));
         }
-        if (rate != null) {
-            headers.put("RateLimit-Limit", List.of(String.valueOf(rate.limit())));
-            headers.put("RateLimit-Remaining", List.of(String.valueOf(rate.remaining())));
-            headers.put("RateLimit-Reset", List.of(String.valueOf(rate.resetSeconds())));
-        }
+        AuthFilter.rateHeaders(headers, rate);
         return headers;
     }
 }

@@ -144,11 +144,7 @@ public class StreamResource {
         headers.put(HttpHeaders.CACHE_CONTROL, List.of("no-cache"));
         // nginx and similar proxies would otherwise buffer the stream.
         headers.put("X-Accel-Buffering", List.of("no"));
-        if (rate != null) {
-            headers.put("RateLimit-Limit", List.of(String.valueOf(rate.limit())));
-            headers.put("RateLimit-Remaining", List.of(String.valueOf(rate.remaining())));
-            headers.put("RateLimit-Reset", List.of(String.valueOf(rate.resetSeconds())));
-        }
+        AuthFilter.rateHeaders(headers, rate);
         return headers;
     }
 
