@@ -5,15 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.math.BigDecimal;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.LocalTime;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.IntStream;
 
 import io.restassured.http.ContentType;
@@ -29,10 +26,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import dev.cascade.testing.EventStream;
+import dev.cascade.testing.GatewayCluster;
 import dev.cascade.testing.GatewayProcess;
 import dev.cascade.testing.KafkaClients;
-import dev.cascade.testing.KafkaResource;
-import dev.cascade.testing.PostgresResource;
 
 /**
  * What must hold across gateway processes sharing one database and broker: rate limits (issue 5), the credit ledger
@@ -40,49 +36,24 @@ import dev.cascade.testing.PostgresResource;
  * resumed on another replica (issue 6).
  */
 class GatewayReplicasIT {
-    private static final Duration READY = Duration.ofSeconds(90);
-    private static final KafkaResource KAFKA = new KafkaResource();
-    private static final PostgresResource POSTGRES = new PostgresResource();
-    private static final List<GatewayProcess> GATEWAYS = new CopyOnWriteArrayList<>();
-
-    private static boolean kafkaStarted;
-    private static Map<String, String> database;
-    private static String apiKey;
+    private static GatewayCluster cluster;
     private static String adminToken;
 
     @BeforeAll
     static void startInfrastructure() {
-        KAFKA.start();
-        kafkaStarted = true;
-        database = POSTGRES.start();
-        SecureRandom random = new SecureRandom();
-        byte[] secret = new byte[48];
-        random.nextBytes(secret);
-        apiKey = "clapi_" + Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
-        random.nextBytes(secret);
-        adminToken = Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
+        cluster = GatewayCluster.start();
+        adminToken = cluster.adminToken();
     }
 
     @AfterEach
     void stopGateways() {
-        GATEWAYS.forEach(GatewayProcess::close);
-        GATEWAYS.clear();
+        cluster.stopGateways();
     }
 
     @AfterAll
     static void stopInfrastructure() {
-        try {
-            GATEWAYS.forEach(GatewayProcess::close);
-        } finally {
-            try {
-                if (kafkaStarted) {
-                    KAFKA.stop();
-                }
-            } finally {
-                if (database != null) {
-                    POSTGRES.stop();
-                }
-            }
+        if (cluster != null) {
+            cluster.stop();
         }
     }
 
@@ -355,13 +326,10 @@ class GatewayReplicasIT {
     }
 
     private static GatewayProcess startGateway(String name) {
-        Map<String, String> env = GatewayProcess.baseEnv(database, apiKey, adminToken);
+        Map<String, String> env = cluster.env();
         // Simulated providers slow enough that a crash lands mid-run.
         env.put("CASCADE_SIMULATOR_LATENCY_MIN", "50ms");
         env.put("CASCADE_SIMULATOR_LATENCY_MAX", "400ms");
-        GatewayProcess gateway = GatewayProcess.start(name, env);
-        GATEWAYS.add(gateway);
-        gateway.awaitReady(READY);
-        return gateway;
+        return cluster.startGateway(name, env);
     }
 }

@@ -41,7 +41,7 @@ public class ResultCache {
     }
 
     /** A cached result: the item as it was stored (task id and custom of the task that found it) and its age. */
-    public record Cached(ResultItem item, double credits, OffsetDateTime cachedAt) {}
+    public record Cached(ResultItem item, OffsetDateTime cachedAt) {}
 
     /** The freshest usable entry for the task, or empty (cache off, `max_cache_age_days: 0`, none fresh enough). */
     public Uni<Optional<Cached>> lookup(TaskRecord task, int maxProspects) {
@@ -49,7 +49,7 @@ public class ResultCache {
         if (!config.enabled() || maxAge.isZero()) {
             return Uni.createFrom().item(Optional.empty());
         }
-        return pool.preparedQuery("SELECT item::text, credits, cached_at FROM result_cache"
+        return pool.preparedQuery("SELECT item::text, cached_at FROM result_cache"
                         + " WHERE org_id = $1 AND enrichment_type = $2 AND identity = $3"
                         + " AND cached_at > now() - make_interval(secs => $4)")
                 .execute(Tuple.of(
@@ -70,10 +70,7 @@ public class ResultCache {
 
     private Optional<Cached> first(RowSet<Row> rows) {
         for (Row row : rows) {
-            return Optional.of(new Cached(
-                    json.read(row.getString(0), ResultItem.class),
-                    row.getNumeric(1).doubleValue(),
-                    row.getOffsetDateTime(2)));
+            return Optional.of(new Cached(json.read(row.getString(0), ResultItem.class), row.getOffsetDateTime(1)));
         }
         return Optional.empty();
     }
@@ -83,16 +80,12 @@ public class ResultCache {
         if (!config.enabled() || !worthCaching(outcome.item())) {
             return Uni.createFrom().voidItem();
         }
-        return pool.preparedQuery("INSERT INTO result_cache (org_id, enrichment_type, identity, item, credits)"
-                        + " VALUES ($1, $2, $3, ($4::text)::jsonb, $5)"
+        return pool.preparedQuery("INSERT INTO result_cache (org_id, enrichment_type, identity, item)"
+                        + " VALUES ($1, $2, $3, ($4::text)::jsonb)"
                         + " ON CONFLICT (org_id, enrichment_type, identity)"
-                        + " DO UPDATE SET item = excluded.item, credits = excluded.credits, cached_at = now()")
+                        + " DO UPDATE SET item = excluded.item, cached_at = now()")
                 .execute(Tuple.of(
-                        task.orgId(),
-                        task.enrichmentType(),
-                        identity(task, maxProspects),
-                        json.write(outcome.item()),
-                        outcome.credits()))
+                        task.orgId(), task.enrichmentType(), identity(task, maxProspects), json.write(outcome.item())))
                 .replaceWithVoid()
                 .ifNoItem()
                 .after(DB_BOUND)

@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -14,14 +13,12 @@ import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -45,6 +42,7 @@ import org.junit.jupiter.api.Test;
 import dev.cascade.testing.CountingReceiver;
 import dev.cascade.testing.CountingReceiver.Hit;
 import dev.cascade.testing.Gateway;
+import dev.cascade.testing.GatewayCluster;
 import dev.cascade.testing.GatewayProcess;
 import dev.cascade.testing.KafkaResource;
 import dev.cascade.testing.PostgresResource;
@@ -66,54 +64,31 @@ class MultiGatewayWebhookIT {
 
     private static final String RESTART_SCHEDULE = "0s,1s," + RESTART_GAP.toSeconds() + "s,2s,4s,4s";
     private static final int FAILED_ATTEMPTS = 2;
-    private static final Duration READY = Duration.ofSeconds(90);
-
-    private static final KafkaResource KAFKA = new KafkaResource();
-    private static final PostgresResource POSTGRES = new PostgresResource();
-    private static final List<GatewayProcess> GATEWAYS = new CopyOnWriteArrayList<>();
-
-    private static boolean kafkaStarted;
-    private static Map<String, String> database;
+    private static GatewayCluster cluster;
     private static CountingReceiver receiver;
     private static String apiKey;
-    private static String adminToken;
 
     @BeforeAll
     static void startInfrastructure() {
-        KAFKA.start();
-        kafkaStarted = true;
-        database = POSTGRES.start();
+        cluster = GatewayCluster.start();
+        apiKey = cluster.apiKey();
         receiver = CountingReceiver.start(FAILED_ATTEMPTS);
-        SecureRandom random = new SecureRandom();
-        byte[] secret = new byte[48];
-        random.nextBytes(secret);
-        apiKey = "clapi_" + Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
-        random.nextBytes(secret);
-        adminToken = Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
     }
 
     @AfterEach
     void stopGateways() {
-        GATEWAYS.forEach(GatewayProcess::close);
-        GATEWAYS.clear();
+        cluster.stopGateways();
     }
 
     @AfterAll
     static void stopInfrastructure() {
         try {
-            GATEWAYS.forEach(GatewayProcess::close);
             if (receiver != null) {
                 receiver.close();
             }
         } finally {
-            try {
-                if (kafkaStarted) {
-                    KAFKA.stop();
-                }
-            } finally {
-                if (database != null) {
-                    POSTGRES.stop();
-                }
+            if (cluster != null) {
+                cluster.stop();
             }
         }
     }
@@ -271,16 +246,13 @@ class MultiGatewayWebhookIT {
     }
 
     private static GatewayProcess startGateway(String name, String schedule) {
-        Map<String, String> env = GatewayProcess.baseEnv(database, apiKey, adminToken);
+        Map<String, String> env = cluster.env();
         env.put("CASCADE_WEBHOOKS_SCHEDULE", schedule);
         // The shortest interval the Quarkus scheduler supports; retries are timed by the sender's own timers.
         env.put("CASCADE_WEBHOOKS_POLL_INTERVAL", "1s");
         env.put("CASCADE_WEBHOOKS_USER_AGENT", userAgent(name));
         env.put("QUARKUS_LOG_CATEGORY__DEV_CASCADE_WEBHOOKS__LEVEL", "DEBUG");
-        GatewayProcess gateway = GatewayProcess.start(name, env);
-        GATEWAYS.add(gateway);
-        gateway.awaitReady(READY);
-        return gateway;
+        return cluster.startGateway(name, env);
     }
 
     /** Waits until each consumer group is stable with one member per gateway, every member holding partitions. */
