@@ -29,7 +29,7 @@ public class IdempotencyKeys {
     public static final int MAX_LENGTH = 255;
 
     static final String REUSED = "Idempotency-Key reused with a different request body";
-    static final String IN_FLIGHT = "A request with this Idempotency-Key is still being handled; retry later";
+    public static final String IN_FLIGHT = "A request with this Idempotency-Key is still being handled; retry later";
 
     /** What a claim came to: go ahead under {@code claim}, or replay the stored first answer. */
     public sealed interface Claim {

@@ -17,6 +17,9 @@ import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import io.vertx.pgclient.PgException;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.common.record.TimestampType;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 import dev.cascade.events.Channels;
@@ -59,8 +62,8 @@ public class ResultAggregator {
     static final String SETTLE_SQL = """
             WITH raw AS (
                 SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::boolean[], $6::boolean[],
-                                     $7::float8[], $8::text[]) WITH ORDINALITY
-                    AS i(id, status, result, trace, has_email, has_phone, credits, error, n)
+                                     $7::float8[], $8::text[], $9::float8[]) WITH ORDINALITY
+                    AS i(id, status, result, trace, has_email, has_phone, credits, error, produced, n)
             ), input AS (
                 -- One row per unsettled task (a poll may hold duplicates: the first copy wins), numbered in its
                 -- workflow's settlement order: settle_seq continues from the workflow's settled count, under its lock.
@@ -82,7 +85,7 @@ public class ResultAggregator {
                   FROM input i JOIN workflows w ON w.id = i.workflow_id
                  WHERE t.id = i.id AND t.status IN ('pending', 'running')
              RETURNING t.id, t.workflow_id, t.org_id, t.idx, t.status, t.has_email, t.has_phone, t.charged_credits,
-                       t.budget_reserved
+                       t.budget_reserved, i.produced, (extract(epoch FROM t.created_at) * 1000)::float8 AS submitted
             ), money AS (
                 -- Credits (§3): each settled task is charged what it found, and releases what its workflow no longer
                 -- needs to hold: after k more settled tasks the workflow needs to hold what its unsettled tasks may
@@ -161,52 +164,73 @@ public class ResultAggregator {
                     ON CONFLICT (workflow_id) WHERE event_type = 'enrichment.completed' DO NOTHING
              RETURNING workflow_id
             )
-            -- Two kinds of rows: the workflows that became terminal, and each organisation's charges and releases
-            -- (for BALANCES_SQL).
+            -- Three kinds of rows: the workflows that became terminal, each organisation's charges and releases (for
+            -- BALANCES_SQL), and one row with when each settled task was submitted and its result produced (epoch
+            -- milliseconds, for the overhead histograms).
             SELECT 'workflow' AS kind, u.id, u.org_id, u.status, (u.id IN (SELECT workflow_id FROM hooks)) AS webhook,
-                   NULL::numeric AS charges, NULL::numeric AS releases
+                   NULL::numeric AS charges, NULL::numeric AS releases, NULL::float8[] AS submitted,
+                   NULL::float8[] AS produced
               FROM updated u
              WHERE u.status IN ('completed', 'completed_with_errors', 'failed')
              UNION ALL
-            SELECT 'credits', NULL, m.org_id, NULL, NULL, sum(m.charge), sum(m.release)
+            SELECT 'credits', NULL, m.org_id, NULL, NULL, sum(m.charge), sum(m.release), NULL, NULL
               FROM money m GROUP BY m.org_id HAVING sum(m.charge) <> 0 OR sum(m.release) <> 0
+             UNION ALL
+            SELECT 'timing', NULL, NULL, NULL, NULL, NULL, NULL, array_agg(s.submitted), array_agg(s.produced)
+              FROM settled s HAVING count(*) > 0
             """;
 
     private final Pool pool;
     private final Json json;
     private final CompletionListeners listeners;
+    private final SettleTiming timing;
 
-    public ResultAggregator(Pool pool, Json json, CompletionListeners listeners) {
+    public ResultAggregator(Pool pool, Json json, CompletionListeners listeners, SettleTiming timing) {
         this.pool = pool;
         this.json = json;
         this.listeners = listeners;
+        this.timing = timing;
     }
 
     @Incoming(Channels.RESULTS_IN)
-    public Uni<Void> settle(List<String> records) {
-        return settleBatch(records).onFailure(ResultAggregator::isDataError).recoverWithUni(failure -> {
-            // A record the database refuses (a foreign producer's out-of-range value, say) must not block
-            // the records around it: settle them one by one and skip what is refused.
-            Log.warnf(
-                    "A batch of %d results was refused (%s); settling them one by one",
-                    records.size(), failure.getMessage());
-            return Multi.createFrom()
-                    .iterable(records)
-                    .onItem()
-                    .transformToUniAndConcatenate(record -> settleBatch(List.of(record))
-                            .onFailure(ResultAggregator::isDataError)
-                            .recoverWithItem(refused -> {
-                                Log.errorf("Skipping a result record the database refuses: %s", refused.getMessage());
-                                return null;
-                            }))
-                    .collect()
-                    .last()
-                    .replaceWithVoid();
-        });
+    public Uni<Void> settle(ConsumerRecords<String, String> polled) {
+        List<String> records = new ArrayList<>(polled.count());
+        List<Long> produced = new ArrayList<>(polled.count());
+        for (ConsumerRecord<String, String> record : polled) {
+            records.add(record.value());
+            produced.add(record.timestampType() == TimestampType.CREATE_TIME ? record.timestamp() : null);
+        }
+        return settle(records, produced);
     }
 
-    private Uni<Void> settleBatch(List<String> records) {
-        Tuple batch = toBatch(records);
+    private Uni<Void> settle(List<String> records, List<Long> produced) {
+        return settleBatch(records, produced)
+                .onFailure(ResultAggregator::isDataError)
+                .recoverWithUni(failure -> {
+                    // A record the database refuses (a foreign producer's out-of-range value, say) must not block
+                    // the records around it: settle them one by one and skip what is refused.
+                    Log.warnf(
+                            "A batch of %d results was refused (%s); settling them one by one",
+                            records.size(), failure.getMessage());
+                    return Multi.createFrom()
+                            .iterable(records)
+                            .onItem()
+                            .transformToUniAndConcatenate(record -> settleBatch(List.of(record), null)
+                                    .onFailure(ResultAggregator::isDataError)
+                                    .recoverWithItem(refused -> {
+                                        Log.errorf(
+                                                "Skipping a result record the database refuses: %s",
+                                                refused.getMessage());
+                                        return null;
+                                    }))
+                            .collect()
+                            .last()
+                            .replaceWithVoid();
+                });
+    }
+
+    private Uni<Void> settleBatch(List<String> records, List<Long> produced) {
+        Tuple batch = toBatch(records, produced);
         if (batch == null) {
             return Uni.createFrom().voidItem();
         }
@@ -219,6 +243,7 @@ public class ResultAggregator {
                 .withBackOff(Duration.ofMillis(200), Duration.ofSeconds(10))
                 .indefinitely()
                 .invoke(this::announce)
+                .invoke(timing::observe)
                 .replaceWithVoid();
     }
 
@@ -227,7 +252,7 @@ public class ResultAggregator {
      * terminal, for {@link #announce} once the transaction has committed.
      */
     Uni<List<CompletedWorkflow>> settleInTransaction(SqlConnection conn, List<String> records) {
-        Tuple batch = toBatch(records);
+        Tuple batch = toBatch(records, null);
         if (batch == null) {
             return Uni.createFrom().item(List.of());
         }
@@ -295,8 +320,9 @@ public class ResultAggregator {
     }
 
     /** The batch as parallel arrays for {@code unnest}; null when no record in it is readable. */
-    private Tuple toBatch(List<String> records) {
+    private Tuple toBatch(List<String> records, List<Long> producedAt) {
         int n = records.size();
+        List<Double> produced = new ArrayList<>(n);
         List<UUID> ids = new ArrayList<>(n);
         List<String> statuses = new ArrayList<>(n);
         List<String> results = new ArrayList<>(n);
@@ -305,7 +331,8 @@ public class ResultAggregator {
         List<Boolean> phones = new ArrayList<>(n);
         List<Double> credits = new ArrayList<>(n);
         List<String> errors = new ArrayList<>(n);
-        for (String record : records) {
+        for (int r = 0; r < n; r++) {
+            String record = records.get(r);
             try {
                 JsonNode node = json.mapper().readTree(record);
                 UUID taskId = UUID.fromString(node.path("task_id").asText());
@@ -313,27 +340,32 @@ public class ResultAggregator {
                 if (!"completed".equals(status) && !"failed".equals(status)) {
                     throw new IllegalArgumentException("status " + status);
                 }
-                ObjectNode item = ((ObjectNode) node).deepCopy();
-                item.remove(List.of("workflow_id", "org_id", "enrichment_type", "charged_credits", "trace"));
-                String result = json.mapper().writeValueAsString(item);
+                // Everything read from the record first; then the stored item is the record itself, less what
+                // belongs to the workflow (no copy of the tree).
                 String trace = node.has("trace") ? node.get("trace").toString() : "[]";
                 JsonNode numbers = node.path("personal_phone_numbers");
                 double charged = node.path("charged_credits").asDouble(0);
+                boolean hasEmail = node.hasNonNull("primary_email");
+                String error =
+                        node.hasNonNull("error") ? node.get("error").asText().replace("\u0000", "") : null;
+                ObjectNode item = (ObjectNode) node;
+                item.remove(List.of("workflow_id", "org_id", "enrichment_type", "charged_credits", "trace"));
+                String result = json.mapper().writeValueAsString(item);
                 if (!Double.isFinite(charged) || charged < 0 || charged > 1_000_000) {
                     throw new IllegalArgumentException("charged_credits out of range");
                 }
-                String error =
-                        node.hasNonNull("error") ? node.get("error").asText().replace("\u0000", "") : null;
                 // Every check is done: only now is the record added, to every column at once, so the arrays stay
                 // aligned row by row.
                 ids.add(taskId);
                 statuses.add(status);
                 results.add(result);
                 traces.add(trace);
-                emails.add(node.hasNonNull("primary_email"));
+                emails.add(hasEmail);
                 phones.add(numbers.isArray() && !numbers.isEmpty());
                 credits.add(charged);
                 errors.add(error);
+                Long at = producedAt == null ? null : producedAt.get(r);
+                produced.add(at == null ? null : at.doubleValue());
             } catch (Exception unreadable) {
                 // A record the waterfall did not write cannot settle anything; it is skipped, not retried.
                 Log.warnf(
@@ -352,6 +384,7 @@ public class ResultAggregator {
                 .addArrayOfBoolean(emails.toArray(Boolean[]::new))
                 .addArrayOfBoolean(phones.toArray(Boolean[]::new))
                 .addArrayOfDouble(credits.toArray(Double[]::new))
-                .addArrayOfString(errors.toArray(String[]::new));
+                .addArrayOfString(errors.toArray(String[]::new))
+                .addArrayOfDouble(produced.toArray(Double[]::new));
     }
 }

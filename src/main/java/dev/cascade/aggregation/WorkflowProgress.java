@@ -1,9 +1,11 @@
 package dev.cascade.aggregation;
 
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -18,7 +20,9 @@ import io.vertx.mutiny.sqlclient.Tuple;
 /**
  * Marks tasks (and their workflows) `running` when the waterfall starts them. The marks are collected and written
  * every 100 ms in one statement, so a busy instance pays one small write per tick, not one per task, and the
- * waterfall never waits for them. A mark never moves a task or workflow back: it applies only to `pending` rows.
+ * waterfall never waits for them. A task that finishes before the next tick is never marked: its settle follows at
+ * once, and a mark would only rewrite its row for nothing (on a fast pipeline, that is most tasks). A mark never
+ * moves a task or workflow back: it applies only to `pending` rows.
  */
 @ApplicationScoped
 public class WorkflowProgress {
@@ -41,7 +45,7 @@ public class WorkflowProgress {
 
     private final Pool pool;
     private final Vertx vertx;
-    private final ConcurrentLinkedQueue<UUID> started = new ConcurrentLinkedQueue<>();
+    private final Set<UUID> started = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean flushing = new AtomicBoolean();
     private volatile long timer = -1;
 
@@ -60,9 +64,14 @@ public class WorkflowProgress {
         }
     }
 
-    /** Notes that the waterfall started a task; written with the next flush. */
+    /** Notes that the waterfall started a task; written with the next flush unless it finished by then. */
     public void started(UUID taskId) {
         started.add(taskId);
+    }
+
+    /** Notes that the waterfall finished a task; one not yet marked is not marked any more. */
+    public void finished(UUID taskId) {
+        started.remove(taskId);
     }
 
     private void flush() {
@@ -70,9 +79,9 @@ public class WorkflowProgress {
             return;
         }
         List<UUID> batch = new ArrayList<>();
-        UUID id;
-        while (batch.size() < MAX_PER_FLUSH && (id = started.poll()) != null) {
-            batch.add(id);
+        for (Iterator<UUID> it = started.iterator(); it.hasNext() && batch.size() < MAX_PER_FLUSH; ) {
+            batch.add(it.next());
+            it.remove();
         }
         pool.preparedQuery(MARK_SQL)
                 .execute(Tuple.of(batch.toArray(UUID[]::new)))

@@ -105,6 +105,24 @@ public interface CascadeConfig {
         /** Default `max_prospects_per_company` for prospecting. */
         @WithDefault("25")
         int maxProspectsPerCompany();
+
+        /**
+         * How long the task-record producer waits to fill a batch. A submit hands over all its records at once, so
+         * batches fill by themselves; a short linger only gathers concurrent submits.
+         */
+        @WithDefault("1ms")
+        Duration producerLinger();
+
+        /** Largest batch of task records per partition, in bytes (one submit is about 100 KB over 12 partitions). */
+        @WithDefault("65536")
+        int producerBatchBytes();
+
+        /**
+         * Memory the task-record producer may hold for unacknowledged records, in bytes: room for about 80 submits
+         * in flight. A full buffer makes a submit wait (up to the dispatch timeout), never drops a record.
+         */
+        @WithDefault("8388608")
+        long producerBufferBytes();
     }
 
     interface Waterfall {

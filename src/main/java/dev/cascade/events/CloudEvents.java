@@ -16,6 +16,10 @@ public final class CloudEvents {
     public static final String TYPE_WORKFLOW_STARTED = "dev.cascade.enrichment.workflow.started";
     public static final String TYPE_WORKFLOW_COMPLETED = "dev.cascade.enrichment.workflow.completed";
 
+    private static final byte[] SOURCE_BYTES = bytes(SOURCE);
+    private static final byte[] SPEC_VERSION = bytes("1.0");
+    private static final byte[] CONTENT_TYPE = bytes("application/json");
+
     private CloudEvents() {}
 
     /**
@@ -23,18 +27,26 @@ public final class CloudEvents {
      * event (a re-published task keeps its id) so that consumers can de-duplicate on `ce_id`.
      */
     public static OutgoingKafkaRecordMetadata<String> metadata(String key, String id, String type, UUID orgId) {
-        RecordHeaders headers = new RecordHeaders();
-        headers.add("ce_id", bytes(id));
-        headers.add("ce_type", bytes(type));
-        headers.add("ce_source", bytes(SOURCE));
-        headers.add("ce_specversion", bytes("1.0"));
-        headers.add("ce_time", bytes(Times.now()));
-        headers.add("content-type", bytes("application/json"));
-        headers.add("org_id", bytes(orgId.toString()));
         return OutgoingKafkaRecordMetadata.<String>builder()
                 .withKey(key)
-                .withHeaders(headers)
+                .withHeaders(headers(bytes(id), bytes(type), bytes(Times.now()), bytes(orgId.toString())))
                 .build();
+    }
+
+    /**
+     * The CloudEvents headers from their values as UTF-8 bytes; the constant ones share one array each (Kafka never
+     * changes a header's value), so a producer writing many records builds only what differs.
+     */
+    public static RecordHeaders headers(byte[] id, byte[] type, byte[] time, byte[] orgId) {
+        RecordHeaders headers = new RecordHeaders();
+        headers.add("ce_id", id);
+        headers.add("ce_type", type);
+        headers.add("ce_source", SOURCE_BYTES);
+        headers.add("ce_specversion", SPEC_VERSION);
+        headers.add("ce_time", time);
+        headers.add("content-type", CONTENT_TYPE);
+        headers.add("org_id", orgId);
+        return headers;
     }
 
     private static byte[] bytes(String value) {

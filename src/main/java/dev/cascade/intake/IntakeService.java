@@ -10,11 +10,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.SqlConnection;
-import io.vertx.mutiny.sqlclient.Tuple;
 
-import dev.cascade.accounts.CreditLedger;
 import dev.cascade.accounts.CreditPolicy;
 import dev.cascade.accounts.IdempotencyKeys;
 import dev.cascade.accounts.Principal;
@@ -22,7 +18,6 @@ import dev.cascade.config.CascadeConfig;
 import dev.cascade.events.Contact;
 import dev.cascade.events.TaskRecord;
 import dev.cascade.events.WorkflowEvent;
-import dev.cascade.leads.LeadLists;
 import dev.cascade.support.ApiException;
 import dev.cascade.support.Ids;
 import dev.cascade.support.Json;
@@ -45,41 +40,38 @@ public class IntakeService {
     /** A submit's answer; {@code replayed} when it is the stored answer to an earlier request with the same key. */
     public record Submitted(BulkResponse response, boolean replayed) {}
 
-    private final Pool pool;
     private final MeterRegistry meters;
     private final EgressPolicy egress;
-    private final LeadLists leadLists;
     private final TaskPublisher publisher;
     private final StartedLifecycle lifecycle;
     private final Json json;
     private final CascadeConfig config;
-    private final CreditLedger ledger;
     private final CreditPolicy credits;
     private final IdempotencyKeys idempotency;
+    private final WorkflowWriter writer;
+    private final DispatchConfirmations confirmations;
 
     IntakeService(
-            Pool pool,
             EgressPolicy egress,
-            LeadLists leadLists,
             TaskPublisher publisher,
             StartedLifecycle lifecycle,
             Json json,
             CascadeConfig config,
             MeterRegistry meters,
-            CreditLedger ledger,
             CreditPolicy credits,
-            IdempotencyKeys idempotency) {
-        this.ledger = ledger;
+            IdempotencyKeys idempotency,
+            WorkflowWriter writer,
+            DispatchConfirmations confirmations) {
         this.credits = credits;
         this.idempotency = idempotency;
         this.meters = meters;
-        this.pool = pool;
         this.egress = egress;
-        this.leadLists = leadLists;
         this.publisher = publisher;
         this.lifecycle = lifecycle;
         this.json = json;
         this.config = config;
+        this.writer = writer;
+        this.confirmations = confirmations;
     }
 
     /**
@@ -142,27 +134,26 @@ public class IntakeService {
         BigDecimal unit = credits.unit(type, maxProspects);
         BigDecimal hold = credits.hold(type, maxProspects, taskIds.size(), request.maxCredits());
         BulkResponse response = new BulkResponse(workflowId, "started", STARTED_MESSAGE, taskIds, taskIds.size());
-        return pool.withTransaction(conn -> leadLists
-                        .ensureDefault(conn, principal.orgId())
-                        .call(listId ->
-                                insertWorkflow(conn, principal, workflowId, listId, request, options, unit, hold))
-                        .call(listId -> insertTasks(conn, principal.orgId(), workflowId, listId, taskIds, request))
-                        .call(() -> idempotencyKey == null
-                                ? Uni.createFrom().voidItem()
-                                : idempotency.complete(
-                                        conn,
-                                        principal.orgId(),
-                                        idempotencyKey,
-                                        claim,
-                                        workflowId,
-                                        json.write(response)))
-                        // Last, so the organisation's row lock it takes is held only until the commit.
-                        .call(() -> ledger.hold(conn, principal.orgId(), workflowId, hold)
-                                .invoke(held -> {
-                                    if (!held) {
-                                        throw new ApiException(402, INSUFFICIENT_CREDITS);
-                                    }
-                                })))
+        String[] contacts = new String[taskIds.size()];
+        for (int i = 0; i < contacts.length; i++) {
+            contacts[i] = json.write(request.contacts().get(i));
+        }
+        WorkflowWriter.NewWorkflow workflow = new WorkflowWriter.NewWorkflow(
+                workflowId,
+                principal.orgId(),
+                principal.keyId(),
+                type,
+                request.webhookUrl(),
+                json.write(options),
+                request.custom() == null ? null : json.write(request.custom()),
+                unit,
+                hold,
+                request.maxCredits(),
+                taskIds,
+                contacts);
+        WorkflowWriter.Answer answer =
+                idempotencyKey == null ? null : new WorkflowWriter.Answer(idempotencyKey, claim, json.write(response));
+        return writer.write(workflow, answer)
                 .chain(listId -> {
                     List<TaskRecord> records = new ArrayList<>(taskIds.size());
                     for (int i = 0; i < taskIds.size(); i++) {
@@ -219,12 +210,11 @@ public class IntakeService {
                 .after(config.intake().dispatchTimeout())
                 .fail()
                 // One write confirms both: the dispatch, and the `started` record when the broker took it.
-                .chain(acked -> pool.preparedQuery(
-                                "UPDATE workflows SET dispatched_at = coalesce(dispatched_at, now()),"
-                                        + " last_progress_at = now(), started_published_at = CASE WHEN $2"
-                                        + " THEN coalesce(started_published_at, now()) ELSE started_published_at END"
-                                        + " WHERE id = $1")
-                        .execute(Tuple.of(workflowId, acked.getItem2())))
+                // Not awaited: the records are safe with the broker, and a lost confirmation only means a re-publish.
+                .invoke(acked -> confirmations
+                        .confirm(workflowId, acked.getItem2())
+                        .subscribe()
+                        .with(confirmed -> {}, failure -> {}))
                 .replaceWithVoid()
                 .onFailure()
                 .recoverWithItem(failure -> {
@@ -258,52 +248,5 @@ public class IntakeService {
                 options.maxProspectsPerCompany(),
                 custom,
                 options.maxCredits());
-    }
-
-    private Uni<Void> insertWorkflow(
-            SqlConnection conn,
-            Principal principal,
-            String workflowId,
-            UUID listId,
-            BulkRequest request,
-            WorkflowOptions options,
-            BigDecimal unit,
-            BigDecimal hold) {
-        return conn.preparedQuery("INSERT INTO workflows (id, org_id, api_key_id, lead_list_id, enrichment_type,"
-                        + " status, total_prospects, webhook_url, options, custom, unit_hold, credits_held, max_credits)"
-                        + " VALUES ($1, $2, $3, $4, $5, 'pending', $6, $7, $8::text::jsonb, $9::text::json, $10, $11,"
-                        + " $12)")
-                .execute(Tuple.tuple()
-                        .addString(workflowId)
-                        .addUUID(principal.orgId())
-                        .addUUID(principal.keyId())
-                        .addUUID(listId)
-                        .addString(request.enrichmentType().wire())
-                        .addInteger(request.contacts().size())
-                        .addString(request.webhookUrl())
-                        .addString(json.write(options))
-                        .addString(request.custom() == null ? null : json.write(request.custom()))
-                        .addBigDecimal(unit)
-                        .addBigDecimal(hold)
-                        .addBigDecimal(request.maxCredits()))
-                .replaceWithVoid();
-    }
-
-    private Uni<Void> insertTasks(
-            SqlConnection conn, UUID orgId, String workflowId, UUID listId, List<UUID> taskIds, BulkRequest request) {
-        List<Tuple> rows = new ArrayList<>(taskIds.size());
-        for (int i = 0; i < taskIds.size(); i++) {
-            rows.add(Tuple.tuple()
-                    .addUUID(taskIds.get(i))
-                    .addString(workflowId)
-                    .addUUID(orgId)
-                    .addUUID(listId)
-                    .addInteger(i)
-                    .addString(json.write(request.contacts().get(i))));
-        }
-        return conn.preparedQuery("INSERT INTO tasks (id, workflow_id, org_id, lead_list_id, idx, status, contact)"
-                        + " VALUES ($1, $2, $3, $4, $5, 'pending', $6::text::jsonb)")
-                .executeBatch(rows)
-                .replaceWithVoid();
     }
 }

@@ -3,8 +3,10 @@ package dev.cascade.waterfall;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
+import java.util.UUID;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.quarkus.logging.Log;
@@ -12,13 +14,13 @@ import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 import dev.cascade.config.CascadeConfig;
 import dev.cascade.events.ResultItem;
 import dev.cascade.events.TaskRecord;
 import dev.cascade.support.Json;
+import dev.cascade.support.MicroBatcher;
 
 /**
  * The result cache of §4.3, in PostgreSQL so every replica shares it: per organisation, enrichment type and the
@@ -30,14 +32,43 @@ import dev.cascade.support.Json;
 public class ResultCache {
     private static final Duration DB_BOUND = Duration.ofSeconds(2);
 
+    static final String LOOKUP_SQL = """
+            SELECT DISTINCT ON (q.n) q.n, c.item::text, c.cached_at
+              FROM unnest($1::uuid[], $2::text[], $3::text[], $4::float8[]) WITH ORDINALITY
+                   AS q(org_id, enrichment_type, identity, max_age, n)
+              JOIN result_cache c ON c.org_id = q.org_id AND c.enrichment_type = q.enrichment_type
+                                 AND c.identity = q.identity AND c.cached_at > now() - make_interval(secs => q.max_age)
+             ORDER BY q.n
+            """;
+
+    static final String STORE_SQL = """
+            INSERT INTO result_cache (org_id, enrichment_type, identity, item)
+            SELECT DISTINCT ON (s.org_id, s.enrichment_type, s.identity) s.org_id, s.enrichment_type, s.identity,
+                   s.item::jsonb
+              FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[]) WITH ORDINALITY
+                   AS s(org_id, enrichment_type, identity, item, n)
+             ORDER BY s.org_id, s.enrichment_type, s.identity, s.n DESC
+                ON CONFLICT (org_id, enrichment_type, identity) DO UPDATE SET item = excluded.item, cached_at = now()
+            """;
+
+    private record Key(UUID orgId, String type, String identity, Duration maxAge) {}
+
+    private record Entry(UUID orgId, String type, String identity, String item) {}
+
     private final Pool pool;
     private final Json json;
     private final CascadeConfig.Cache config;
+    /** Lookups and stores of concurrent tasks share statements (one per batch, at most two batches at once each). */
+    private final MicroBatcher<Key, Optional<Cached>> lookups;
+
+    private final MicroBatcher<Entry, Void> stores;
 
     public ResultCache(Pool pool, Json json, CascadeConfig config) {
         this.pool = pool;
         this.json = json;
         this.config = config.cache();
+        this.lookups = new MicroBatcher<>(500, 2, this::lookupAll);
+        this.stores = new MicroBatcher<>(500, 2, this::storeAll);
     }
 
     /** A cached result: the item as it was stored (task id and custom of the task that found it) and its age. */
@@ -49,12 +80,7 @@ public class ResultCache {
         if (!config.enabled() || maxAge.isZero()) {
             return Uni.createFrom().item(Optional.empty());
         }
-        return pool.preparedQuery("SELECT item::text, cached_at FROM result_cache"
-                        + " WHERE org_id = $1 AND enrichment_type = $2 AND identity = $3"
-                        + " AND cached_at > now() - make_interval(secs => $4)")
-                .execute(Tuple.of(
-                        task.orgId(), task.enrichmentType(), identity(task, maxProspects), (double) maxAge.toSeconds()))
-                .map(this::first)
+        return lookups.submit(new Key(task.orgId(), task.enrichmentType(), identity(task, maxProspects), maxAge))
                 .ifNoItem()
                 .after(DB_BOUND)
                 .recoverWithItem(Optional::empty)
@@ -68,11 +94,49 @@ public class ResultCache {
                 });
     }
 
-    private Optional<Cached> first(RowSet<Row> rows) {
-        for (Row row : rows) {
-            return Optional.of(new Cached(json.read(row.getString(0), ResultItem.class), row.getOffsetDateTime(1)));
+    /** The lookups of a batch in one statement; the answers are aligned with the keys. */
+    private Uni<List<Optional<Cached>>> lookupAll(List<Key> keys) {
+        int n = keys.size();
+        UUID[] orgs = new UUID[n];
+        String[] types = new String[n];
+        String[] identities = new String[n];
+        Double[] ages = new Double[n];
+        for (int i = 0; i < n; i++) {
+            orgs[i] = keys.get(i).orgId();
+            types[i] = keys.get(i).type();
+            identities[i] = keys.get(i).identity();
+            ages[i] = (double) keys.get(i).maxAge().toSeconds();
         }
-        return Optional.empty();
+        return pool.preparedQuery(LOOKUP_SQL)
+                .execute(Tuple.of(orgs, types, identities).addArrayOfDouble(ages))
+                .map(rows -> {
+                    List<Optional<Cached>> found = new ArrayList<>(Collections.nCopies(n, Optional.empty()));
+                    for (Row row : rows) {
+                        found.set(
+                                row.getLong(0).intValue() - 1,
+                                Optional.of(new Cached(
+                                        json.read(row.getString(1), ResultItem.class), row.getOffsetDateTime(2))));
+                    }
+                    return found;
+                });
+    }
+
+    /** The stores of a batch in one statement (the last of two for one key wins). */
+    private Uni<List<Void>> storeAll(List<Entry> entries) {
+        int n = entries.size();
+        UUID[] orgs = new UUID[n];
+        String[] types = new String[n];
+        String[] identities = new String[n];
+        String[] items = new String[n];
+        for (int i = 0; i < n; i++) {
+            orgs[i] = entries.get(i).orgId();
+            types[i] = entries.get(i).type();
+            identities[i] = entries.get(i).identity();
+            items[i] = entries.get(i).item();
+        }
+        return pool.preparedQuery(STORE_SQL)
+                .execute(Tuple.of(orgs, types, identities, items))
+                .map(rows -> Collections.nCopies(n, (Void) null));
     }
 
     /** Stores a fresh result that found something (the caller says whether it is clean enough); never fails. */
@@ -80,11 +144,7 @@ public class ResultCache {
         if (!config.enabled() || !worthCaching(outcome.item())) {
             return Uni.createFrom().voidItem();
         }
-        return pool.preparedQuery("INSERT INTO result_cache (org_id, enrichment_type, identity, item)"
-                        + " VALUES ($1, $2, $3, ($4::text)::jsonb)"
-                        + " ON CONFLICT (org_id, enrichment_type, identity)"
-                        + " DO UPDATE SET item = excluded.item, cached_at = now()")
-                .execute(Tuple.of(
+        return stores.submit(new Entry(
                         task.orgId(), task.enrichmentType(), identity(task, maxProspects), json.write(outcome.item())))
                 .replaceWithVoid()
                 .ifNoItem()

@@ -44,6 +44,7 @@ public class WaterfallConsumer {
     private final Budgets budgets;
     private final CreditPolicy credits;
     private final Cancellations cancellations;
+    private final java.util.Map<String, Timer> timers = new java.util.concurrent.ConcurrentHashMap<>();
 
     public WaterfallConsumer(
             Waterfall waterfall,
@@ -113,13 +114,24 @@ public class WaterfallConsumer {
                             current.workflowId());
                     return Waterfall.failed(current, "internal error");
                 })
-                .invoke(outcome -> Timer.builder("cascade.waterfall.tasks")
-                        .description("Tasks run by the waterfall, by enrichment type and outcome")
-                        .tag("type", current.enrichmentType())
-                        .tag("status", outcome.item().status())
-                        .register(meters)
+                .invoke(outcome -> timer(
+                                current.enrichmentType(), outcome.item().status())
                         .record(System.nanoTime() - started, TimeUnit.NANOSECONDS))
                 .map(outcome -> toResultMessage(message, current, outcome));
+    }
+
+    /** The task timer of a type and outcome, looked up in the registry once. */
+    private Timer timer(String type, String status) {
+        return timers.computeIfAbsent(
+                type + '\u0000' + status,
+                key -> Timer.builder("cascade.waterfall.tasks")
+                        .description("Tasks run by the waterfall, by enrichment type and outcome")
+                        .tag("type", type)
+                        .tag("status", status)
+                        .publishPercentileHistogram()
+                        .minimumExpectedValue(java.time.Duration.ofMillis(1))
+                        .maximumExpectedValue(java.time.Duration.ofMinutes(1))
+                        .register(meters));
     }
 
     /** Runs the task, first reserving its worst case when its workflow has a budget cap (§4.4). */
@@ -173,6 +185,12 @@ public class WaterfallConsumer {
                 record.taskId(), record.workflowId(), outcome.item().status());
         return task.withPayload(json.write(event))
                 .addMetadata(CloudEvents.metadata(
-                        record.workflowId(), record.taskId().toString(), CloudEvents.TYPE_RESULT, record.orgId()));
+                        record.workflowId(), record.taskId().toString(), CloudEvents.TYPE_RESULT, record.orgId()))
+                // Only once the broker has the result is the task's `running` mark moot (its settle follows); a result
+                // that could not be written leaves the mark to be made, so the stall sweeper can find the task.
+                .withAck(() -> {
+                    progress.finished(record.taskId());
+                    return task.ack();
+                });
     }
 }

@@ -54,6 +54,7 @@ public final class GuardedProvider {
     private final Counter rateLimitedCounter;
     private final AtomicReference<CircuitBreakerState> state = new AtomicReference<>(CircuitBreakerState.CLOSED);
     private final AtomicInteger running = new AtomicInteger();
+    private final CallsInFlight inFlight;
     private final AtomicLong hits = new AtomicLong();
     private final AtomicLong misses = new AtomicLong();
     private final AtomicLong errors = new AtomicLong();
@@ -63,7 +64,8 @@ public final class GuardedProvider {
     private final Counter retryCounter;
     private final Counter rejectedCounter;
 
-    GuardedProvider(Provider provider, ProviderSettings settings, MeterRegistry meters) {
+    GuardedProvider(Provider provider, ProviderSettings settings, MeterRegistry meters, CallsInFlight inFlight) {
+        this.inFlight = inFlight;
         this.provider = provider;
         this.settings = settings;
         this.meters = meters;
@@ -190,8 +192,14 @@ public final class GuardedProvider {
                 .withBulkhead()
                 .limit(settings.bulkhead().limit())
                 .queueSize(settings.bulkhead().queue())
-                .onAccepted(running::incrementAndGet)
-                .onFinished(running::decrementAndGet)
+                .onAccepted(() -> {
+                    running.incrementAndGet();
+                    inFlight.started();
+                })
+                .onFinished(() -> {
+                    running.decrementAndGet();
+                    inFlight.ended();
+                })
                 .onRejected(rejectedCounter::increment)
                 .done()
                 .build();

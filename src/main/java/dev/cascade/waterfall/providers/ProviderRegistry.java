@@ -29,6 +29,9 @@ import dev.cascade.waterfall.providers.simulated.SimulatedProviders;
  */
 @ApplicationScoped
 public class ProviderRegistry {
+    /** Shared by every provider of this registry; made with the first one (the registry owns the meters). */
+    private CallsInFlight inFlight;
+
     private final Map<String, GuardedProvider> byName = new LinkedHashMap<>();
     private final CascadeConfig.Waterfall waterfall;
 
@@ -81,7 +84,10 @@ public class ProviderRegistry {
     }
 
     private void register(Provider provider, ProviderSettings settings, MeterRegistry meters) {
-        byName.put(provider.name(), new GuardedProvider(provider, settings, meters));
+        if (inFlight == null) {
+            inFlight = new CallsInFlight(meters);
+        }
+        byName.put(provider.name(), new GuardedProvider(provider, settings, meters, inFlight));
     }
 
     private static String apiKey(String name, ProviderSettings settings) {

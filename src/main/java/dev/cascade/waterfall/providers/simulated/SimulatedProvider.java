@@ -6,6 +6,8 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
 
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 
 import dev.cascade.config.CascadeConfig;
 import dev.cascade.waterfall.providers.Capability;
@@ -47,7 +49,20 @@ abstract class SimulatedProvider implements Provider {
     public Uni<ProviderOutcome> lookup(Capability capability, ProviderQuery query) {
         Uni<ProviderOutcome> answer = Uni.createFrom().item(() -> answerOrError(() -> answer(capability, query)));
         Duration latency = latency();
-        return latency.isZero() ? answer : answer.onItem().delayIt().by(latency);
+        if (latency.isZero()) {
+            return answer;
+        }
+        Context context = Vertx.currentContext();
+        if (context == null) {
+            return answer.onItem().delayIt().by(latency);
+        }
+        // Like a vendor's HTTP answer, the simulated one arrives on the caller's event loop (a Vert.x timer), not on
+        // a scheduler thread that every call would then hop back from.
+        return Uni.createFrom()
+                .emitter(emitter -> context.owner()
+                        .setTimer(
+                                latency.toMillis(),
+                                timer -> answer.subscribe().with(emitter::complete, emitter::fail)));
     }
 
     protected abstract ProviderOutcome answer(Capability capability, ProviderQuery query);
