@@ -15,6 +15,7 @@
 #   GATEWAY_BOOTSTRAP_API_KEY       first API key; else one kept in <state>/bootstrap-api-key
 #   GATEWAY_ADMIN_TOKEN             operator token; else one kept in <state>/admin-token
 #   JAVA_OPTS (-Xmx512m)            the gateway JVM's options
+#   CASCADE_ROLES (all)             the gateway's roles (cascade.roles); passed through like every CASCADE_* setting
 #   CASCADE_SKIP_BUILD=1            never build; use target/quarkus-app as it is
 #   CASCADE_GATEWAY_CMD             a command to run instead of the gateway jar (tests of this script)
 #   CASCADE_READY_TIMEOUT (180)     seconds to wait for /q/health/ready

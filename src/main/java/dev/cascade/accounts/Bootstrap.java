@@ -16,6 +16,7 @@ import io.vertx.mutiny.sqlclient.Tuple;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import dev.cascade.config.CascadeConfig;
+import dev.cascade.config.Role;
 
 /**
  * Creates, idempotently, the bootstrap organisation (with credits) and its API key when enabled (local and test
@@ -35,7 +36,8 @@ public class Bootstrap {
     }
 
     void onStart(@Observes StartupEvent event) {
-        if (!config.bootstrap().enabled()) {
+        // The bootstrap key is for API clients: a worker process leaves it to the API processes.
+        if (!config.bootstrap().enabled() || !config.roles().has(Role.API)) {
             done.set(true);
             return;
         }

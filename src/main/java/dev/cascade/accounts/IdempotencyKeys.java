@@ -14,6 +14,7 @@ import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 import dev.cascade.config.CascadeConfig;
+import dev.cascade.config.RoleGuards;
 import dev.cascade.support.ApiException;
 
 /**
@@ -160,7 +161,11 @@ public class IdempotencyKeys {
     }
 
     /** Forgets keys past their retention. */
-    @Scheduled(every = "10m", delayed = "1m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(
+            every = "10m",
+            delayed = "1m",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            skipExecutionIf = RoleGuards.NotApi.class)
     Uni<Void> purge() {
         return pool.preparedQuery(
                         "DELETE FROM idempotency_keys WHERE created_at < now() - ($1::int * interval '1 second')")

@@ -9,6 +9,7 @@ import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 import dev.cascade.config.CascadeConfig;
+import dev.cascade.config.RoleGuards;
 
 /**
  * Rate limits per organisation and per key (§10), in fixed one-minute windows counted in PostgreSQL so that they
@@ -80,7 +81,11 @@ public class RateLimiter {
     }
 
     /** Forgets finished windows. */
-    @Scheduled(every = "60s", delayed = "30s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(
+            every = "60s",
+            delayed = "30s",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            skipExecutionIf = RoleGuards.NotApi.class)
     Uni<Void> purge() {
         return pool.query("DELETE FROM rate_limit_windows WHERE window_start < now() - interval '2 minutes'")
                 .execute()

@@ -10,6 +10,8 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 
+import dev.cascade.config.RoleGuards;
+
 /**
  * Which workflows were cancelled recently (§4.6), so that a waterfall never calls a provider for a task of one. A
  * cancel on this instance is known at once; one on another replica within a refresh (every second, from
@@ -37,7 +39,10 @@ public class Cancellations {
     }
 
     /** Workflows cancelled within the last day: any of their task records still queued is far older than that. */
-    @Scheduled(every = "1s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(
+            every = "1s",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            skipExecutionIf = RoleGuards.NotWaterfall.class)
     Uni<Void> refresh() {
         return pool.query("SELECT id FROM workflows WHERE cancelled_at > now() - interval '1 day'")
                 .execute()

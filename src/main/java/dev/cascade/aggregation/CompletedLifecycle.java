@@ -14,6 +14,7 @@ import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 
+import dev.cascade.config.RoleGuards;
 import dev.cascade.events.WorkflowEvent;
 import dev.cascade.events.WorkflowLifecycle;
 
@@ -48,7 +49,11 @@ class CompletedLifecycle {
     }
 
     /** Workflows finished a while ago whose record was never acknowledged. */
-    @Scheduled(every = "5s", delayed = "10s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(
+            every = "5s",
+            delayed = "10s",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            skipExecutionIf = RoleGuards.NotAggregator.class)
     Uni<Void> sweep() {
         return pool.query("SELECT id, org_id FROM workflows WHERE completed_at IS NOT NULL"
                         + " AND completed_published_at IS NULL AND completed_at < now() - interval '10 seconds'"

@@ -17,6 +17,9 @@ import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 
+import dev.cascade.config.CascadeConfig;
+import dev.cascade.config.Role;
+
 /**
  * Marks tasks (and their workflows) `running` when the waterfall starts them. The marks are collected and written
  * every 100 ms in one statement, so a busy instance pays one small write per tick, not one per task, and the
@@ -47,15 +50,20 @@ public class WorkflowProgress {
     private final Vertx vertx;
     private final Set<UUID> started = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean flushing = new AtomicBoolean();
+    private final boolean waterfall;
     private volatile long timer = -1;
 
-    public WorkflowProgress(Pool pool, Vertx vertx) {
+    public WorkflowProgress(Pool pool, Vertx vertx, CascadeConfig config) {
         this.pool = pool;
         this.vertx = vertx;
+        this.waterfall = config.roles().has(Role.WATERFALL);
     }
 
     void onStart(@Observes StartupEvent event) {
-        timer = vertx.setPeriodic(FLUSH_MS, id -> flush());
+        // Only the waterfall notes started tasks; no timer where it does not run.
+        if (waterfall) {
+            timer = vertx.setPeriodic(FLUSH_MS, id -> flush());
+        }
     }
 
     void onStop(@Observes ShutdownEvent event) {

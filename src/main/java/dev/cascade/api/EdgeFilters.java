@@ -9,17 +9,21 @@ import io.vertx.ext.web.RoutingContext;
 import org.jboss.logging.MDC;
 
 import dev.cascade.config.CascadeConfig;
+import dev.cascade.config.Role;
 
-/** Vert.x-level filters that run before anything else: request ids and the body size limit. */
+/** Vert.x-level filters that run before anything else: request ids, the `api` role and the body size limit. */
 public class EdgeFilters {
     static final String REQUEST_ID = "X-Request-Id";
     static final String TOO_LARGE = "{\"detail\":\"Request body too large\"}";
+    static final String NOT_FOUND = "{\"detail\":\"Not Found\"}";
     private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
 
     private final CascadeConfig config;
+    private final boolean api;
 
     public EdgeFilters(CascadeConfig config) {
         this.config = config;
+        this.api = config.roles().has(Role.API);
     }
 
     /** Every response carries `X-Request-Id`: the caller's when it is a sane token, else a new one. */
@@ -32,6 +36,25 @@ public class EdgeFilters {
         rc.put("requestId", id);
         MDC.put("requestId", id);
         rc.response().putHeader(REQUEST_ID, id);
+        rc.next();
+    }
+
+    /**
+     * A process without the `api` role serves nothing under `/api` — the same 404 as an unknown path, before
+     * authentication or a body is read — while `/q/health` and `/q/metrics` stay open for the orchestrator.
+     */
+    @RouteFilter(950)
+    void apiRole(RoutingContext rc) {
+        if (!api) {
+            String path = rc.normalizedPath();
+            if (path.equals("/api") || path.startsWith("/api/")) {
+                rc.response()
+                        .setStatusCode(404)
+                        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                        .end(NOT_FOUND);
+                return;
+            }
+        }
         rc.next();
     }
 

@@ -7,12 +7,25 @@ import java.util.Map;
 import java.util.Optional;
 
 import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithConverter;
 import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithDefaults;
 
 /** The one configuration root of the gateway; every key has a default and a line of Javadoc. */
 @ConfigMapping(prefix = "cascade")
 public interface CascadeConfig {
+
+    /**
+     * What this process does (env `CASCADE_ROLES`): a comma list of `api` (REST API, intake, status, streams and the
+     * intake sweeps), `waterfall` (the task consumer), `aggregator` (the result consumer) and `webhooks` (the
+     * sender), or `all`. One image serves every deployment: API pods with `api`, workers with the others. A process
+     * without `api` answers 404 under `/api` but still serves `/q/health` and `/q/metrics`; one without `waterfall` or
+     * `aggregator` never joins that consumer group. Every role must run in at least one process. An unknown name
+     * refuses start-up.
+     */
+    @WithDefault("api,waterfall,aggregator,webhooks")
+    @WithConverter(Roles.Parser.class)
+    Roles roles();
 
     /** Where PostgreSQL is (the datasource URLs are built from these; env `CASCADE_DB_*`). */
     Db db();

@@ -18,6 +18,7 @@ import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 import dev.cascade.config.CascadeConfig;
+import dev.cascade.config.RoleGuards;
 import dev.cascade.events.Contact;
 import dev.cascade.events.TaskRecord;
 import dev.cascade.support.Json;
@@ -68,7 +69,8 @@ class DispatchSweeper {
     @Scheduled(
             every = "${cascade.intake.sweep-interval}",
             delayed = "5s",
-            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            skipExecutionIf = RoleGuards.NotApi.class)
     Uni<Void> sweep() {
         if (stopping.get()) {
             return Uni.createFrom().voidItem();

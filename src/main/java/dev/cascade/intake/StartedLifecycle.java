@@ -12,6 +12,7 @@ import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 
+import dev.cascade.config.RoleGuards;
 import dev.cascade.events.WorkflowEvent;
 import dev.cascade.events.WorkflowLifecycle;
 import dev.cascade.support.Json;
@@ -65,7 +66,11 @@ class StartedLifecycle {
                 });
     }
 
-    @Scheduled(every = "5s", delayed = "10s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(
+            every = "5s",
+            delayed = "10s",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            skipExecutionIf = RoleGuards.NotApi.class)
     Uni<Void> sweep() {
         return pool.query("SELECT id, org_id, enrichment_type, total_prospects, created_at, custom::text AS custom"
                         + " FROM workflows WHERE started_published_at IS NULL"

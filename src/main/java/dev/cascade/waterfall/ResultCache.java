@@ -17,6 +17,7 @@ import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 import dev.cascade.config.CascadeConfig;
+import dev.cascade.config.RoleGuards;
 import dev.cascade.events.ResultItem;
 import dev.cascade.events.TaskRecord;
 import dev.cascade.support.Json;
@@ -184,7 +185,10 @@ public class ResultCache {
     }
 
     /** Deletes entries older than the retention; any replica may run it, running it twice is harmless. */
-    @Scheduled(every = "${cascade.cache.purge-interval:1h}", delayed = "1m")
+    @Scheduled(
+            every = "${cascade.cache.purge-interval:1h}",
+            delayed = "1m",
+            skipExecutionIf = RoleGuards.NotWaterfall.class)
     Uni<Void> purge() {
         return pool.preparedQuery("DELETE FROM result_cache WHERE cached_at < now() - make_interval(secs => $1)")
                 .execute(Tuple.of((double) config.retention().toSeconds()))

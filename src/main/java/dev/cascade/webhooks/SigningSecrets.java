@@ -26,6 +26,7 @@ import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 import dev.cascade.config.CascadeConfig;
+import dev.cascade.config.Role;
 import dev.cascade.support.Times;
 
 /**
@@ -72,6 +73,9 @@ public class SigningSecrets {
     private final Duration defaultOverlap;
     private final SecretCipher cipher;
     private final String keyProblem;
+    /** Secrets are used only by the sender (signing) and the operator API (reveal, rotate). */
+    private final boolean needsKey;
+
     private final SecureRandom random = new SecureRandom();
     private final Map<UUID, Cached> cache = new ConcurrentHashMap<>();
     private final AtomicLong rotations = new AtomicLong();
@@ -88,11 +92,15 @@ public class SigningSecrets {
         }
         this.cipher = configured;
         this.keyProblem = problem;
+        this.needsKey = config.roles().has(Role.WEBHOOKS) || config.roles().has(Role.API);
     }
 
-    /** Without a usable key no webhook could be signed: refuse to start rather than fail every delivery later. */
+    /**
+     * Without a usable key no webhook could be signed: refuse to start rather than fail every delivery later. A
+     * process that neither sends webhooks nor serves the operator API never uses a secret and does not need it.
+     */
     void onStart(@Observes StartupEvent event) {
-        if (cipher == null) {
+        if (cipher == null && needsKey) {
             throw new IllegalStateException(keyProblem);
         }
     }

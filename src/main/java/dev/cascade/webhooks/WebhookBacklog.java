@@ -11,6 +11,8 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 
+import dev.cascade.config.RoleGuards;
+
 /**
  * The delivery backlog as gauges, read from the outbox every 15 s: events due now and not yet claimed (a growing
  * number means senders cannot keep up or receivers are slow), events waiting for a later retry, events in flight.
@@ -38,7 +40,11 @@ class WebhookBacklog {
                 .register(meters);
     }
 
-    @Scheduled(every = "15s", delayed = "5s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(
+            every = "15s",
+            delayed = "5s",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            skipExecutionIf = RoleGuards.NotWebhooks.class)
     Uni<Void> refresh() {
         return pool.query("SELECT count(*) FILTER (WHERE status = 'pending' AND next_attempt_at <= now()) AS due,"
                         + " count(*) FILTER (WHERE status = 'pending' AND next_attempt_at > now()) AS scheduled,"

@@ -38,6 +38,8 @@ import io.vertx.mutiny.sqlclient.Tuple;
 
 import dev.cascade.aggregation.CompletionListeners.WorkflowsCompleted;
 import dev.cascade.config.CascadeConfig;
+import dev.cascade.config.Role;
+import dev.cascade.config.RoleGuards;
 
 /**
  * Delivers webhook events from the `webhook_events` outbox. Due events are claimed with {@code FOR UPDATE SKIP
@@ -92,6 +94,8 @@ public class WebhookSender {
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final AtomicBoolean again = new AtomicBoolean();
+    /** Without the `webhooks` role this process never claims: a completion or a redelivery waits for a sender. */
+    private final boolean sending;
 
     public WebhookSender(
             Pool pool,
@@ -108,6 +112,7 @@ public class WebhookSender {
         this.egress = egress;
         this.signer = signer;
         this.config = config.webhooks();
+        this.sending = config.roles().has(Role.WEBHOOKS);
         this.client = WebClient.create(
                 vertx,
                 new WebClientOptions()
@@ -132,7 +137,8 @@ public class WebhookSender {
     @Scheduled(
             every = "${cascade.webhooks.poll-interval}",
             delayed = "1s",
-            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            skipExecutionIf = RoleGuards.NotWebhooks.class)
     Uni<Void> poll() {
         wake();
         return Uni.createFrom().voidItem();
@@ -144,7 +150,7 @@ public class WebhookSender {
      * so one slow receiver holds a slot, never the queue.
      */
     public void wake() {
-        if (stopping.get()) {
+        if (stopping.get() || !sending) {
             return;
         }
         again.set(true);
