@@ -104,53 +104,54 @@ class WorkflowWriter {
      * written) and with 409 when an idempotent submit's claim is no longer ours (everything rolled back).
      */
     Uni<UUID> write(NewWorkflow workflow, Answer answer) {
-        return defaultList(workflow.orgId()).chain(listId -> {
-            Tuple params = Tuple.tuple()
-                    .addString(workflow.id())
-                    .addUUID(workflow.orgId())
-                    .addUUID(workflow.keyId())
-                    .addUUID(listId)
-                    .addString(workflow.type())
-                    .addInteger(workflow.taskIds().size())
-                    .addString(workflow.webhookUrl())
-                    .addString(workflow.options())
-                    .addString(workflow.custom())
-                    .addBigDecimal(workflow.unit())
-                    .addBigDecimal(workflow.hold())
-                    .addBigDecimal(workflow.maxCredits())
-                    .addArrayOfUUID(workflow.taskIds().toArray(UUID[]::new))
-                    .addArrayOfString(workflow.contacts())
-                    .addString(answer == null ? null : answer.key())
-                    .addUUID(answer == null ? null : answer.claim())
-                    .addString(answer == null ? null : answer.response());
-            String sql = workflow.hold().signum() > 0 ? HOLD_SQL : NO_HOLD_SQL;
-            Uni<RowSet<Row>> written = answer == null
-                    ? pool.preparedQuery(sql).execute(params).invoke(WorkflowWriter::checkCreated)
-                    : pool.withTransaction(conn -> conn.preparedQuery(sql)
-                            .execute(params)
-                            .invoke(WorkflowWriter::checkCreated)
-                            .invoke(WorkflowWriter::checkAnswered));
-            return written.replaceWith(listId);
-        });
-    }
-
-    private Uni<UUID> defaultList(UUID orgId) {
-        UUID known = defaultLists.get(orgId);
-        if (known != null) {
-            return Uni.createFrom().item(known);
+        UUID known = defaultLists.get(workflow.orgId());
+        String sql = workflow.hold().signum() > 0 ? HOLD_SQL : NO_HOLD_SQL;
+        if (known == null) {
+            // The organisation's first submit in this process: its DEFAULT list may not exist yet, and must not be
+            // created by a submit that is refused, so list and workflow share one transaction.
+            return pool.withTransaction(conn -> leadLists
+                            .ensureDefault(conn, workflow.orgId())
+                            .call(listId -> conn.preparedQuery(sql)
+                                    .execute(params(workflow, listId, answer))
+                                    .invoke(rows -> check(rows, answer))))
+                    .invoke(listId -> defaultLists.put(workflow.orgId(), listId));
         }
-        return pool.withTransaction(conn -> leadLists.ensureDefault(conn, orgId))
-                .invoke(listId -> defaultLists.put(orgId, listId));
+        Tuple params = params(workflow, known, answer);
+        Uni<RowSet<Row>> written = answer == null
+                ? pool.preparedQuery(sql).execute(params).invoke(rows -> check(rows, null))
+                : pool.withTransaction(
+                        conn -> conn.preparedQuery(sql).execute(params).invoke(rows -> check(rows, answer)));
+        return written.replaceWith(known);
     }
 
-    private static void checkCreated(RowSet<Row> rows) {
-        if (rows.iterator().next().getLong("created") == 0) {
+    private static Tuple params(NewWorkflow workflow, UUID listId, Answer answer) {
+        return Tuple.tuple()
+                .addString(workflow.id())
+                .addUUID(workflow.orgId())
+                .addUUID(workflow.keyId())
+                .addUUID(listId)
+                .addString(workflow.type())
+                .addInteger(workflow.taskIds().size())
+                .addString(workflow.webhookUrl())
+                .addString(workflow.options())
+                .addString(workflow.custom())
+                .addBigDecimal(workflow.unit())
+                .addBigDecimal(workflow.hold())
+                .addBigDecimal(workflow.maxCredits())
+                .addArrayOfUUID(workflow.taskIds().toArray(UUID[]::new))
+                .addArrayOfString(workflow.contacts())
+                .addString(answer == null ? null : answer.key())
+                .addUUID(answer == null ? null : answer.claim())
+                .addString(answer == null ? null : answer.response());
+    }
+
+    /** 402 when the hold was not covered (nothing written); 409 when an idempotent submit's claim is gone. */
+    private static void check(RowSet<Row> rows, Answer answer) {
+        Row row = rows.iterator().next();
+        if (row.getLong("created") == 0) {
             throw new ApiException(402, IntakeService.INSUFFICIENT_CREDITS);
         }
-    }
-
-    private static void checkAnswered(RowSet<Row> rows) {
-        if (rows.iterator().next().getLong("answered") != 1) {
+        if (answer != null && row.getLong("answered") != 1) {
             throw new ApiException(409, IdempotencyKeys.IN_FLIGHT);
         }
     }
