@@ -266,6 +266,8 @@ final class Probe {
         double peakHeapMb = Double.NaN;
         double peakRssMb = Double.NaN;
         int samples;
+        final long startNanos = System.nanoTime();
+        long stopNanos;
         private final Thread thread;
 
         Sampler(long gatewayPid, int periodMs, boolean scrapeMetrics) {
@@ -313,14 +315,22 @@ final class Probe {
             }
         }
 
+        /** Mean time between two samples (a slow /q/metrics on a busy box stretches it), ms. */
+        double periodMs() {
+            return samples == 0 ? Double.NaN : (stopNanos - startNanos) / 1e6 / samples;
+        }
+
         static double max(double a, double b) {
             return Double.isNaN(a) ? b : Double.isNaN(b) ? a : Math.max(a, b);
         }
 
         @Override
         public void close() throws InterruptedException {
-            stop = true;
-            thread.join(10_000);
+            if (!stop) {
+                stop = true;
+                stopNanos = System.nanoTime();
+                thread.join(10_000);
+            }
         }
     }
 }

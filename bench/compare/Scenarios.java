@@ -208,6 +208,7 @@ final class Scenarios {
 
     void emitSampler(String prefix, Probe.Sampler s, long gatewayPid) throws IOException {
         c.emit(prefix + ".samples", s.samples, "samples");
+        c.emit(prefix + ".sample_period", s.periodMs(), "ms");
         c.emit(prefix + ".peak_rss", s.peakRssMb, "MB");
         c.emit(prefix + ".hwm_rss", gatewayPid > 0 ? Probe.procStatusMb(gatewayPid, "VmHWM") : Double.NaN, "MB");
         if (c.has("max-in-flight")) {

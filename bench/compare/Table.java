@@ -148,7 +148,7 @@ final class Table {
         absRow(p5, "settle delay p99 ms (result produced → settled)", g("p5.settle_delay.p99"), "≤ 20",
                 v -> v <= 20);
         absRow(p5, "turnaround p99 ms (submitted → settled)", g("p5.turnaround.p99"), "–", null);
-        absRow(p5, "contacts settled/s offered", g("p5.offered_contacts_per_s"), "–", null);
+        absRow(p5, "offered contacts/s (half of P2's)", g("p5.offered_contacts_per_s"), "–", null);
 
         StringBuilder out = new StringBuilder();
         String context = c.opts.get("context");
