@@ -4,7 +4,7 @@
 # scenarios below on a stack of its own, and prints ONE table: scenario, floor figure, gateway figure, ratio,
 # target, PASS/FAIL. The table (Markdown) and every raw figure are saved in a results directory.
 #
-#   bench/compare.sh                                  # floor (~2-4 min) + every scenario (~10-15 min)
+#   bench/compare.sh                                  # floor (2-5 min) + every scenario (15-30 min on 2 busy cores)
 #   bench/compare.sh --floor latest                   # reuse the newest saved floor summary
 #   bench/compare.sh --floor path/floor-summary.txt --scenarios P1,P3
 #   bench/compare.sh --table DIR                      # print the table of an earlier run again
@@ -17,7 +17,9 @@
 #   --results DIR         where to save (default <state>/results/<timestamp>)
 #   --table DIR           only print the table of the results in DIR (with its saved floor summary)
 #
-# Scenarios (each from an empty database and a fresh Kafka log; the gateway is restarted between them):
+# Scenarios (P1, P2 and P3 each from an empty database and a fresh Kafka log, the gateway restarted with its own
+# settings; P5 and P4 reuse P2's broker and database: P5 needs P2's rate and a warm gateway, and P4 is by definition a
+# start against a running broker and an existing database):
 #   P1 ingest       `api`-only gateway (CASCADE_ROLES=api), 250-contact submits: closed loop of 400 by 1 and by 4
 #                   clients, then open loop at 50/s (1000 submits, latency from each submit's due time, async sends)
 #                   -> floor ingest.full.c1 / .c4 (ratio >= 0.6), ingest.full.rate50 (p99 <= 2 x floor)

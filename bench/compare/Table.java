@@ -82,6 +82,12 @@ final class Table {
                 ratio), target, verdict));
     }
 
+    /** Workflows of an end-to-end run that were refused or sent no webhook in time: its figures are then partial. */
+    void unfinishedRow(String scenario, String prefix) {
+        double v = g(prefix + ".submit.refused") + g(prefix + ".webhooks_missing");
+        absRow(scenario, "workflows refused or without webhook", v, "0", x -> x == 0);
+    }
+
     static String cell(double v) {
         return Double.isNaN(v) ? "–" : Compare.fmt(v);
     }
@@ -109,9 +115,12 @@ final class Table {
         ratioRow(open, "p50 ms (from due time)", f("ingest.full.rate50.p50"), g("p1.rate50.p50"), "–", null);
         absRow(open, "client sends > 5 ms late", g("p1.rate50.client_late_sends"), "0 (else the client lagged)",
                 null);
+        double refused = g("p1.c1.refused") + g("p1.c4.refused") + g("p1.rate50.refused");
+        absRow("P1 ingest, all loops", "submits not accepted (HTTP error, timeout 60 s)", refused, "0", v -> v == 0);
         ratioRow("P2 end to end, none, 4 clients", "contacts settled/s", f("pipeline.batch.contacts_per_s"),
                 g("p2.contacts_per_s"), "ratio ≥ 0.5", r -> r >= 0.5);
 
+        unfinishedRow("P2 end to end, none, 4 clients", "p2");
         String slow = "P3 slow providers (500 ms)";
         double sampled = g("p3.peak_calls_in_flight");
         double maxGauge = g("p3.peak_calls_in_flight_max_gauge");
@@ -124,6 +133,7 @@ final class Table {
         absRow(slow, "peak provider calls in flight (" + source + ")", inFlight, "≥ 2000", v -> v >= 2000);
         ratioRow(slow, "tasks/s (floor column: ideal = max-in-flight ÷ mean task time)", g("p3.ideal_tasks_per_s"),
                 g("p3.tasks_per_s"), "ratio ≥ 0.8", r -> r >= 0.8);
+        unfinishedRow(slow, "p3");
         absRow(slow, "mean task time ms", g("p3.mean_task"), "–", null);
         absRow(slow, "peak heap used MB", g("p3.peak_heap_used"), "≤ 512", v -> v <= 512);
         absRow(slow, "peak RSS MB", g("p3.peak_rss"), "–", null);
@@ -148,6 +158,7 @@ final class Table {
         absRow(p5, "settle delay p99 ms (result produced → settled)", g("p5.settle_delay.p99"), "≤ 20",
                 v -> v <= 20);
         absRow(p5, "turnaround p99 ms (submitted → settled)", g("p5.turnaround.p99"), "–", null);
+        unfinishedRow(p5, "p5");
         absRow(p5, "offered contacts/s (half of P2's)", g("p5.offered_contacts_per_s"), "–", null);
 
         StringBuilder out = new StringBuilder();
