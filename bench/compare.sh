@@ -14,7 +14,8 @@
 #                         <state>/results/); a floor run takes ~2 minutes on a quiet box, much longer on a busy one
 #   --scenarios LIST      comma-separated subset of P1,P2,P3,P4,P5 (default all). P4's RSS row and P5's rate
 #                         come from P2: without P2, P4 only measures launch -> ready and P5 uses CMP_P5_CONTACTS_PER_S
-#   --results DIR         where to save (default <state>/results/<timestamp>)
+#   --results DIR         where to save (default <state>/results/<timestamp>); an earlier run's directory keeps
+#                         the figures of the scenarios not run now (e.g. re-run P3 alone into a full run)
 #   --table DIR           only print the table of the results in DIR (with its saved floor summary)
 #
 # Scenarios (P1, P2 and P3 each from an empty database and a fresh Kafka log, the gateway restarted with its own
@@ -114,7 +115,7 @@ client() { "$JAVA" -cp "$CLASSES" Compare "$@"; }
 # Prints the table of results dir $1 and saves it as table.md there.
 table() {
   local dir="$1" context
-  context="<!-- bench/compare.sh $(cat "$dir/context.txt" 2>/dev/null) -->"
+  context="<!-- bench/compare.sh: $(paste -sd ';' "$dir/context.txt" 2>/dev/null | sed 's/;/; /g') -->"
   client table --floor "$dir/floor-summary.txt" --results "$dir/raw.txt" --markdown "$dir/table.md" \
     --context "$context"
 }
@@ -131,7 +132,14 @@ RES="${RES:-$STATE/results/$(date +%Y%m%d-%H%M%S)}"
 mkdir -p "$RES"
 RES="$(cd "$RES" && pwd -P)"
 RAW="$RES/raw.txt"
-: >"$RAW"
+touch "$RAW"
+# An earlier run's directory: only the figures of the scenarios run now are replaced (re-run P3 into a full run).
+if [[ -s "$RAW" ]]; then
+  drop="$(for s in ${SCENARIOS//,/ }; do printf '^%s[.]|' "${s,,}"; done)"
+  grep -Ev "${drop%|}" "$RAW" >"$RAW.tmp" || true
+  mv "$RAW.tmp" "$RAW"
+  say "results dir $RES exists: keeping its figures of the scenarios not run now"
+fi
 emit() { echo "$1 $2 $3" | tee -a "$RAW"; } # name value unit
 
 # --- stop what we started, always ------------------------------------------------------------------
@@ -219,7 +227,7 @@ fi
 compile
 if [[ -n "$FLOOR_FILE" ]]; then
   say "reusing the floor summary $FLOOR_FILE"
-  cp "$FLOOR_FILE" "$RES/floor-summary.txt"
+  [[ "$FLOOR_FILE" -ef "$RES/floor-summary.txt" ]] || cp "$FLOOR_FILE" "$RES/floor-summary.txt"
 else
   [[ -x "$FLOOR_DIR/floor.sh" ]] || die "no floor.sh in $FLOOR_DIR (set FLOOR_DIR, or reuse a summary with --floor FILE)"
   say "running the floor ($FLOOR_DIR/floor.sh; output in $RES/floor.out)"
@@ -242,7 +250,7 @@ for p in "$PORT" "$K_PORT" "$K_CTRL_PORT"; do
 done
 : >"$RUN_LOG"
 COMMIT="$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$ROOT" diff --quiet HEAD -- src pom.xml 2>/dev/null || echo '+changes')"
-echo "$(date -u +%Y-%m-%dT%H:%M:%SZ), commit $COMMIT, $(nproc) cores, load average before $(cut -d' ' -f1-3 /proc/loadavg), floor $(head -n 1 "$RES/floor-summary.txt" | tr -d '=' | xargs)" >"$RES/context.txt"
+echo "$(date -u +%Y-%m-%dT%H:%M:%SZ), commit $COMMIT, $(nproc) cores, load average before $(cut -d' ' -f1-3 /proc/loadavg), floor $(head -n 1 "$RES/floor-summary.txt" | tr -d '=' | xargs), scenarios $SCENARIOS" >>"$RES/context.txt"
 
 # A fresh broker (empty log) and an empty database: what one scenario leaves (an api-only gateway leaves every task
 # unconsumed) must not become the next one's work.
