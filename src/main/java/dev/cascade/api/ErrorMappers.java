@@ -58,7 +58,37 @@ public class ErrorMappers {
 
     @ServerExceptionMapper
     public Response unexpected(Throwable e) {
+        if (overloaded(e)) {
+            // Not a fault of the request nor a bug: the database is saturated or away. The client may retry.
+            Log.warnf("Request refused, PostgreSQL unavailable or saturated: %s", e.getMessage());
+            return Response.status(503)
+                    .type(MediaType.APPLICATION_JSON_TYPE)
+                    .header(HttpHeaders.RETRY_AFTER, "1")
+                    .entity(new ErrorBody("Service temporarily unavailable; retry shortly"))
+                    .build();
+        }
         Log.errorf(e, "Unexpected error while handling a request");
         return error(500, "Internal Server Error");
+    }
+
+    /**
+     * A wait for a database connection that timed out, or a connection that could not be made or was lost: the
+     * reactive pool reports these as these exception types, with no SQLSTATE.
+     */
+    static boolean overloaded(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            String message = String.valueOf(t.getMessage());
+            if (t instanceof io.vertx.core.impl.NoStackTraceThrowable && message.startsWith("Timeout")) {
+                return true;
+            }
+            if (t instanceof java.net.ConnectException
+                    || t instanceof io.vertx.core.VertxException && message.contains("Connection")) {
+                return true;
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return false;
     }
 }
