@@ -51,7 +51,9 @@
 #                                          dashes in sim-email-a make the environment form ambiguous)
 #   CMP_P4_LAUNCHES (3)
 #   CMP_P5_SECONDS (20), CMP_P5_CONTACTS (250 per submit), CMP_P5_CONTACTS_PER_S (half of P2's; 500 without P2)
-#   JAVA_OPTS (-Xmx512m)                   the gateway JVM's options; CASCADE_* settings are passed through
+#   JAVA_OPTS (the run command's memory budget)  replaces the gateway JVM's options; CASCADE_* settings pass through
+#   JAVA_OPTS_APPEND                       added to the gateway JVM's options in every scenario
+#   CMP_P3_HEAP (-Xmx384m)                 P3's heap (2,500 tasks in flight hold more than the default budget's 128 MB)
 #
 # Exit code: 0 every judged row PASS, 1 a row FAIL or a scenario failed, other codes on start-up errors.
 # It always stops what it started (gateway, broker), also on failure, Ctrl-C or SIGTERM.
@@ -69,7 +71,8 @@ DB_NAME="${CMP_DB_NAME:-cascade_bench_cmp}"
 FLOOR_DIR="${FLOOR_DIR:-$ROOT/../shared/perf-floor}"
 TIMEOUT="${CMP_TIMEOUT:-900}"
 READY_TIMEOUT="${CMP_READY_TIMEOUT:-600}"
-BASE_JAVA_OPTS="${JAVA_OPTS:--Xmx512m}"
+BASE_JAVA_OPTS="${JAVA_OPTS:-}"
+BASE_APPEND="${JAVA_OPTS_APPEND:-}"
 # Fixed, public, benchmark-only secrets for a loopback-only stack.
 KEY="clapi_$(printf 'compare-loopback-only-%042d' 0)"
 ADMIN="compare-loopback-only-operator-token-0000"
@@ -277,7 +280,7 @@ start_gateway() {
   env QUARKUS_HTTP_PORT="$PORT" CASCADE_DB_NAME="$DB_NAME" GATEWAY_BOOTSTRAP_API_KEY="$KEY" \
     GATEWAY_ADMIN_TOKEN="$ADMIN" CASCADE_BOOTSTRAP_ORGANIZATION_PER_MINUTE=1000000 \
     CASCADE_BOOTSTRAP_KEY_PER_MINUTE=1000000 CASCADE_READY_TIMEOUT="$READY_TIMEOUT" \
-    JAVA_OPTS="$BASE_JAVA_OPTS" "$@" "$ROOT/scripts/run-local.sh" >>"$RUN_LOG" 2>&1 </dev/null &
+    JAVA_OPTS="$BASE_JAVA_OPTS" JAVA_OPTS_APPEND="$BASE_APPEND" "$@" "$ROOT/scripts/run-local.sh" >>"$RUN_LOG" 2>&1 </dev/null &
   RUN_PID=$!
   local start_s=$SECONDS
   until tail -n +"$from" "$RUN_LOG" | grep -q 'Cascade gateway is ready'; do
@@ -381,7 +384,7 @@ if want P3; then
     props+=" -Dcascade.providers.$p.bulkhead.limit=$bh"
   done
   start_gateway P3 CASCADE_SIMULATOR_LATENCY_MIN="$lat" CASCADE_SIMULATOR_LATENCY_MAX="$lat" \
-    CASCADE_WATERFALL_MAX_IN_FLIGHT="$mif" JAVA_OPTS="$BASE_JAVA_OPTS$props"
+    CASCADE_WATERFALL_MAX_IN_FLIGHT="$mif" JAVA_OPTS_APPEND="$BASE_APPEND ${CMP_P3_HEAP:--Xmx384m}$props"
   curl -s "$BASE/api/v1/admin/providers" -H "Authorization: Bearer $ADMIN" >"$RES/p3-providers.json" || true
   say "P3: bulkhead limits the gateway reports: $(grep -o '"bulkhead[a-z_]*":[0-9]*' "$RES/p3-providers.json" |
     sort | uniq -c | tr -s ' \n' ' ')"

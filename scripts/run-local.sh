@@ -14,7 +14,11 @@
 #                                   CASCADE_TOPICS_* names (cascade.topics.*)
 #   GATEWAY_BOOTSTRAP_API_KEY       first API key; else one kept in <state>/bootstrap-api-key
 #   GATEWAY_ADMIN_TOKEN             operator token; else one kept in <state>/admin-token
-#   JAVA_OPTS (-Xmx512m)            the gateway JVM's options
+#   JAVA_OPTS                       the gateway JVM's options; replaces the memory budget below (GATEWAY_JVM_OPTS)
+#   JAVA_OPTS_APPEND                options added after JAVA_OPTS or the budget (e.g. -Dcascade.providers.x.y=z)
+#   MALLOC_ARENA_MAX (2)            glibc malloc arenas of the gateway (docs/performance.md, "Memory")
+#   CASCADE_CDS (1)                 0: start without the AppCDS archive target/quarkus-app/app-cds.jsa (with it, the
+#                                   gateway runs in target/quarkus-app: give file settings as absolute paths)
 #   CASCADE_ROLES (all)             the gateway's roles (cascade.roles); passed through like every CASCADE_* setting
 #   CASCADE_SKIP_BUILD=1            never build; use target/quarkus-app as it is
 #   CASCADE_GATEWAY_CMD             a command to run instead of the gateway jar (tests of this script)
@@ -30,6 +34,17 @@ HTTP_PORT="${QUARKUS_HTTP_PORT:-8080}"
 export KAFKA_PORT="${KAFKA_PORT:-9092}"
 READY_TIMEOUT="${CASCADE_READY_TIMEOUT:-180}"
 JAR="$REPO_ROOT/target/quarkus-app/quarkus-run.jar"
+# AppCDS archive, made by every build next to the jar (quarkus.package.jar.appcds.enabled): start-up maps the classes
+# of the application's initialisation from it instead of loading them from the jars (docs/performance.md, "Start-up").
+APP_DIR="$REPO_ROOT/target/quarkus-app"
+CDS_ARCHIVE="$APP_DIR/app-cds.jsa"
+# The gateway's memory budget: RSS within about 400 MB under load (docs/performance.md, "Memory", says why each value).
+# Keep in step with deploy/container/Dockerfile.jvm and src/test/java/dev/cascade/testing/GatewayProcess.java.
+# -XX:TieredStopAtLevel=1 (C1 only): on 2 cores shared with Kafka and PostgreSQL, C2 compilations took half of all
+# CPU samples for minutes after a start and doubled the CPU per submit (docs/performance.md, "Where the CPU goes").
+GATEWAY_JVM_OPTS="-Xms128m -Xmx128m -XX:+UseG1GC -XX:MetaspaceSize=128m -XX:MaxMetaspaceSize=192m
+  -XX:ReservedCodeCacheSize=96m -XX:MaxDirectMemorySize=64m -Djdk.nio.maxCachedBufferSize=262144
+  -XX:TieredStopAtLevel=1 -XX:+ExitOnOutOfMemoryError"
 JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 
 RUN_PID_FILE="$STATE_DIR/run-local.pid"
@@ -169,9 +184,21 @@ export GATEWAY_BOOTSTRAP_API_KEY GATEWAY_ADMIN_TOKEN
 if [[ -n "${CASCADE_GATEWAY_CMD:-}" ]]; then
   gateway_cmd=(bash -c "$CASCADE_GATEWAY_CMD")
 else
-  # shellcheck disable=SC2206 # JAVA_OPTS is a list of options
-  gateway_cmd=("$JAVA" ${JAVA_OPTS:--Xmx512m} -jar "$JAR")
+  # The archive names the jar as it was started at build time, `quarkus-run.jar` in target/quarkus-app, so the JVM
+  # only takes the archive when it starts the jar by that name from that directory. Only an archive made after the
+  # jar matches it; without one (or with CASCADE_CDS=0) the gateway starts as before, loading every class from the
+  # jars.
+  if [[ "${CASCADE_CDS:-1}" == 1 && -f "$CDS_ARCHIVE" && "$CDS_ARCHIVE" -nt "$JAR" ]]; then
+    # shellcheck disable=SC2206 # JAVA_OPTS and GATEWAY_JVM_OPTS are lists of options
+    gateway_cmd=(env -C "$APP_DIR" "$JAVA" ${JAVA_OPTS:-$GATEWAY_JVM_OPTS} ${JAVA_OPTS_APPEND:-}
+      -XX:SharedArchiveFile=app-cds.jsa -jar quarkus-run.jar)
+  else
+    # shellcheck disable=SC2206 # JAVA_OPTS and GATEWAY_JVM_OPTS are lists of options
+    gateway_cmd=("$JAVA" ${JAVA_OPTS:-$GATEWAY_JVM_OPTS} ${JAVA_OPTS_APPEND:-} -jar "$JAR")
+  fi
 fi
+# glibc gives every thread that mallocs an arena of its own (up to 8 per core), and their free space stays resident.
+export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
 
 [[ -f "$GW_LOG" ]] && mv -f "$GW_LOG" "$GW_LOG.1"
 log "starting the gateway on port $HTTP_PORT (profile $QUARKUS_PROFILE, Kafka $KAFKA_BOOTSTRAP_SERVERS, PostgreSQL $CASCADE_DB_HOST:$CASCADE_DB_PORT/$CASCADE_DB_NAME; log $GW_LOG)"

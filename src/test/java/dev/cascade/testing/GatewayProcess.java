@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -34,6 +35,21 @@ import org.awaitility.core.ConditionTimeoutException;
 public final class GatewayProcess implements AutoCloseable {
     /** Inherited variables with these prefixes are dropped, so only what a test passes configures the gateway. */
     private static final List<String> OWN_PREFIXES = List.of("QUARKUS_", "CASCADE_", "KAFKA_", "GATEWAY_", "JAVA_OPTS");
+
+    /**
+     * The gateway's memory budget, as {@code scripts/run-local.sh} and the container image start it (docs/performance.md,
+     * "Memory"), so that the multi-process tests run the gateway the way it is shipped.
+     */
+    private static final List<String> JVM_OPTIONS = List.of(
+            "-Xms128m",
+            "-Xmx128m",
+            "-XX:+UseG1GC",
+            "-XX:MetaspaceSize=128m",
+            "-XX:MaxMetaspaceSize=192m",
+            "-XX:ReservedCodeCacheSize=96m",
+            "-XX:MaxDirectMemorySize=64m",
+            "-Djdk.nio.maxCachedBufferSize=262144",
+            "-XX:+ExitOnOutOfMemoryError");
 
     private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
 
@@ -74,15 +90,27 @@ public final class GatewayProcess implements AutoCloseable {
             Path log = logs.resolve(name + ".log");
             List<String> command = new ArrayList<>();
             command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-            command.add("-Xmx384m");
-            command.add("-jar");
-            command.add(jar.toAbsolutePath().toString());
-            ProcessBuilder builder =
-                    new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+            command.addAll(JVM_OPTIONS);
+            ProcessBuilder builder = new ProcessBuilder(command);
+            Optional<Path> archive = cdsArchive(jar);
+            if (archive.isPresent()) {
+                // The archive names the jar `quarkus-run.jar` in its own directory (as the build started it): the
+                // JVM takes the archive only for the jar started by that name from there.
+                command.add("-XX:SharedArchiveFile=" + archive.get().getFileName());
+                command.add("-jar");
+                command.add(jar.getFileName().toString());
+                builder.directory(jar.toAbsolutePath().getParent().toFile());
+            } else {
+                command.add("-jar");
+                command.add(jar.toAbsolutePath().toString());
+            }
+            builder.redirectErrorStream(true)
+                    .redirectOutput(log.toAbsolutePath().toFile());
             builder.environment()
                     .keySet()
                     .removeIf(key -> OWN_PREFIXES.stream()
                             .anyMatch(prefix -> key.toUpperCase(Locale.ROOT).startsWith(prefix)));
+            builder.environment().putIfAbsent("MALLOC_ARENA_MAX", "2");
             builder.environment().putAll(env);
             builder.environment().put("QUARKUS_HTTP_PORT", Integer.toString(port));
             Process process = builder.start();
@@ -91,6 +119,24 @@ public final class GatewayProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("Could not start gateway " + name, e);
         }
+    }
+
+    /**
+     * The AppCDS archive the build made next to the jar ({@code app-cds.jsa}, see {@code
+     * quarkus.package.jar.appcds.enabled}), when it is newer than the jar: an older one does not match it, and the JVM
+     * would only warn and ignore it.
+     */
+    private static Optional<Path> cdsArchive(Path jar) {
+        Path archive = jar.toAbsolutePath().resolveSibling("app-cds.jsa");
+        try {
+            if (Files.isRegularFile(archive)
+                    && Files.getLastModifiedTime(archive).compareTo(Files.getLastModifiedTime(jar)) > 0) {
+                return Optional.of(archive);
+            }
+        } catch (IOException e) {
+            // Unreadable: start without it, as without an archive.
+        }
+        return Optional.empty();
     }
 
     /**
