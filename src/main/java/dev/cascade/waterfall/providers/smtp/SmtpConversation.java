@@ -94,7 +94,7 @@ final class SmtpConversation {
                 .compose(reply -> {
                     state.steps.add("RCPT " + reply.summary());
                     if (reply.code() == 421) {
-                        return Future.failedFuture(new SmtpStop(SmtpStop.Kind.UNAVAILABLE, "RCPT 421"));
+                        return Future.failedFuture(new SmtpStop(SmtpStop.Kind.UNAVAILABLE, "unavailable"));
                     }
                     state.rcpt = reply;
                     if (!reply.positive() || probe == null) {
@@ -132,8 +132,11 @@ final class SmtpConversation {
         if (reply.positive()) {
             return Future.succeededFuture();
         }
-        SmtpStop.Kind kind = reply.transientNegative() ? SmtpStop.Kind.UNAVAILABLE : SmtpStop.Kind.REFUSED;
-        return Future.failedFuture(new SmtpStop(kind, step + " " + reply.summary()));
+        // The reply is already in the steps; the stop says only what it means.
+        return Future.failedFuture(
+                reply.transientNegative()
+                        ? new SmtpStop(SmtpStop.Kind.UNAVAILABLE, "unavailable")
+                        : new SmtpStop(SmtpStop.Kind.REFUSED, "refused"));
     }
 
     private Future<SmtpReply> ehlo(State state) {

@@ -231,7 +231,8 @@ final class SmtpVerifyProvider implements Provider {
             SmtpStop stop = transcript.stop();
             if (stop.kind() == SmtpStop.Kind.REFUSED) {
                 circuits.success(host.host());
-                return Uni.createFrom().item(new Failure(prefix(attempt) + where + "; refused", false, null, false));
+                return Uni.createFrom()
+                        .item(new Failure(prefix(attempt) + where + "; " + stop.getMessage(), false, null, false));
             }
             circuits.failure(host.host());
             return skip(attempt, index, where + (transcript.steps().isEmpty() ? "" : "; ") + stop.getMessage());
