@@ -69,7 +69,8 @@ final class SmtpVerdicts {
         if (Boolean.TRUE.equals(knownCatchAll)) {
             return Judgement.verdict(EmailStatus.RISKY, "catch-all domain", true);
         }
-        String deliverable = role ? "deliverable, role account" : "deliverable";
+        // The role flag itself is added to the detail by the provider, with the other flags.
+        String deliverable = "deliverable";
         EmailStatus status = role ? EmailStatus.RISKY : EmailStatus.RELIABLE;
         if (Boolean.FALSE.equals(knownCatchAll)) {
             return Judgement.verdict(status, deliverable + ", not catch-all (cached)", false);

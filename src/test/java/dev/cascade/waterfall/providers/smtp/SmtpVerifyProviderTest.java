@@ -122,7 +122,7 @@ class SmtpVerifyProviderTest {
     void aDeliverableRoleAccountIsRisky() {
         Hit hit = hit(verify(provider(), "info@reliable.test"), EmailStatus.RISKY);
 
-        assertThat(hit.detail()).endsWith("→ deliverable, role account, not catch-all; role account");
+        assertThat(hit.detail()).endsWith("→ deliverable, not catch-all; role account");
     }
 
     @Test
