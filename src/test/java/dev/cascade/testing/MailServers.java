@@ -41,6 +41,8 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
  * backup.test     MX 10 mx1.backup.test   → 127.0.0.8: 421 at the greeting; MX 20 mx2.backup.test → 127.0.0.2
  * blocked.test    MX 10 mx.blocked.test   → 127.0.0.9: 554 5.7.1 to MAIL FROM
  * dead.test       MX 10 mx.dead.test      → 127.0.0.10: nothing listens
+ * codes.test      MX 10 mx.codes.test     → 127.0.0.12: answers RCPT with the code its local part names
+ *                 ({@link #CODES}: `r551@codes.test` gets 551 5.1.6), 550 5.1.1 for anyone else
  * patient.test    MX 10 mx.patient.test   → 127.0.0.11: greylists a known mailbox the first time (451), then like
  *                 reliable — a greylisting server as it really behaves
  * amx.test        no MX, A → 127.0.0.2 (RFC 5321 §5 fallback)
@@ -53,6 +55,19 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
  */
 public class MailServers implements QuarkusTestResourceLifecycleManager {
     public static final Set<String> MAILBOXES = Set.of("ada", "ben", "grace", "info", "lin");
+    /** The scripted RCPT replies of codes.test, by local part. */
+    public static final Map<String, String> CODES = Map.of(
+            "r250", "250 2.1.5 Recipient OK",
+            "r251", "251 2.1.5 User not local; will forward",
+            "r550", "550 5.1.1 No such user",
+            "r551", "551 5.1.6 User has moved",
+            "r553", "553 5.1.3 Mailbox name not allowed",
+            "r550policy", "550 5.7.1 Relaying denied for your address",
+            "r552", "552 5.2.2 Mailbox full",
+            "r554", "554 5.7.1 Rejected by policy",
+            "r450", "450 4.2.0 Mailbox busy",
+            "r452", "452 4.2.2 Too many recipients this hour");
+
     private static final Duration SLOW_GREETING = Duration.ofSeconds(8);
 
     private static final Map<String, String> proposals = new java.util.concurrent.ConcurrentHashMap<>();
@@ -98,6 +113,8 @@ public class MailServers implements QuarkusTestResourceLifecycleManager {
                 .a("mx.private.test", "10.1.2.3")
                 .mx("patient.test", 10, "mx.patient.test")
                 .a("mx.patient.test", "127.0.0.11")
+                .mx("codes.test", 10, "mx.codes.test")
+                .a("mx.codes.test", "127.0.0.12")
                 .silent("silent.test");
     }
 
@@ -124,6 +141,11 @@ public class MailServers implements QuarkusTestResourceLifecycleManager {
                         new ScriptedSmtpServer("127.0.0.9", candidate)
                                 .mailReply("554 5.7.1 Client host rejected: listed at a blocklist"));
                 servers.put("patient", greylistsOnce(new ScriptedSmtpServer("127.0.0.11", candidate)));
+                servers.put(
+                        "codes",
+                        new ScriptedSmtpServer("127.0.0.12", candidate)
+                                .rcpt(a -> CODES.getOrDefault(
+                                        a.substring(0, Math.max(0, a.indexOf('@'))), "550 5.1.1 User unknown")));
                 return candidate;
             } catch (UncheckedIOException taken) {
                 servers.values().forEach(ScriptedSmtpServer::close);
@@ -149,7 +171,7 @@ public class MailServers implements QuarkusTestResourceLifecycleManager {
         });
     }
 
-    /** The scripted server by role: reliable, catchall, greylist, starttls, slow, drop, busy, blocked, patient. */
+    /** The scripted server by role: reliable, catchall, greylist, starttls, slow, drop, busy, blocked, patient, codes. */
     public static ScriptedSmtpServer server(String role) {
         ensureStarted();
         return servers.get(role);

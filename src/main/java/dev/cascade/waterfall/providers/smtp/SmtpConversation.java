@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Locale;
 
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
@@ -76,8 +77,19 @@ final class SmtpConversation {
         client.close();
     }
 
-    /** Talks to one MX address; never fails (a stop is part of the transcript). */
+    /**
+     * Talks to one MX address; never fails (a stop is part of the transcript). The connection is opened from an event
+     * loop, so the reader is in place before the server's greeting can arrive: a socket without a handler drops data,
+     * and a connect started from another thread (a DNS callback) completes its future a moment too late.
+     */
     Future<Transcript> talk(InetAddress address, String mxHost, String rcpt, String probe) {
+        Promise<Transcript> transcript = Promise.promise();
+        vertx.getOrCreateContext()
+                .runOnContext(start -> converse(address, mxHost, rcpt, probe).onComplete(transcript));
+        return transcript.future();
+    }
+
+    private Future<Transcript> converse(InetAddress address, String mxHost, String rcpt, String probe) {
         State state = new State();
         return client.connect(SocketAddress.inetSocketAddress(port, address.getHostAddress()), mxHost)
                 .recover(error -> Future.failedFuture(SmtpStop.from(error)))

@@ -141,7 +141,7 @@ final class SmtpSession {
         }
     }
 
-    /** Forgets a timeout-broken state before the socket is given to TLS (no read is pending then). */
+    /** Ends the connection: cancels a pending read's timer and closes the socket. */
     synchronized void close() {
         clearWaiting();
         socket.close();
