@@ -175,7 +175,7 @@ public interface CascadeConfig {
     interface ProviderSettings {
         /**
          * The adapter: `hunter`, `prospeo`, `pdl`, `apollo`, `zerobounce`, `neverbounce`, `http` (the declarative
-         * provider) or `simulated`; defaults to the provider's name.
+         * provider), `smtp-verify` (the built-in SMTP verifier) or `simulated`; defaults to the provider's name.
          */
         Optional<String> type();
 
@@ -214,6 +214,9 @@ public interface CascadeConfig {
 
         /** The declarative HTTP provider's request and response mapping (type `http`). */
         Declarative http();
+
+        /** The built-in SMTP verifier's settings (type `smtp-verify`). */
+        SmtpVerifySettings smtp();
 
         interface Retry {
             /** Retries after the first attempt (0 disables retrying). */

@@ -12,9 +12,14 @@ import dev.cascade.waterfall.providers.ProviderOutcome;
 final class Trace {
     private final List<TraceStep> steps = new ArrayList<>();
 
-    /** A provider call: `hit`, `miss`, `error` or `skipped` (the guard let no call out), with the reason if any. */
+    /**
+     * A provider call: `hit`, `miss`, `error` or `skipped` (the guard let no call out), with the failure's reason or
+     * the hit's detail if any.
+     */
     synchronized void add(String provider, Capability capability, ProviderOutcome outcome, long startedNanos) {
-        String detail = outcome instanceof ProviderOutcome.Failure failure ? failure.reason() : null;
+        String detail = outcome instanceof ProviderOutcome.Failure failure
+                ? failure.reason()
+                : outcome instanceof ProviderOutcome.Hit hit ? hit.detail() : null;
         add(provider, capability, GuardedProvider.kind(outcome), startedNanos, detail);
     }
 

@@ -5,8 +5,16 @@ import java.time.Duration;
 /** A provider's answer: a hit, a miss (a normal answer, never a failure), or a failure. */
 public sealed interface ProviderOutcome {
 
-    /** The provider found something. */
-    record Hit(ProviderData data) implements ProviderOutcome {}
+    /**
+     * The provider found something.
+     *
+     * @param detail what the trace shows beside `hit` (the SMTP verifier's MX and reply codes), or null
+     */
+    record Hit(ProviderData data, String detail) implements ProviderOutcome {
+        public Hit(ProviderData data) {
+            this(data, null);
+        }
+    }
 
     /** The provider knows nothing about this contact. */
     record Miss() implements ProviderOutcome {}
