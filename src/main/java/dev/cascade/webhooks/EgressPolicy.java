@@ -18,6 +18,7 @@ import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.core.WorkerExecutor;
 
 import dev.cascade.config.CascadeConfig;
+import dev.cascade.support.Cidr;
 
 /**
  * Which webhook URLs the gateway may call (§6.5): absolute `https` URLs (plain `http` only where the operator allows
@@ -35,37 +36,7 @@ public class EgressPolicy {
     static final Duration DNS_TIMEOUT = Duration.ofSeconds(3);
 
     /** Blocks that are never a public webhook receiver. IPv4-mapped IPv6 addresses arrive here as IPv4 (Java unwraps them). */
-    private static final List<Cidr> BLOCKED_BLOCKS = List.of(
-            // IPv4
-            Cidr.parse("0.0.0.0/8"), // "this network", unspecified
-            Cidr.parse("10.0.0.0/8"), // private
-            Cidr.parse("100.64.0.0/10"), // CGNAT
-            Cidr.parse("127.0.0.0/8"), // loopback
-            Cidr.parse("169.254.0.0/16"), // link-local, cloud metadata
-            Cidr.parse("172.16.0.0/12"), // private
-            Cidr.parse("192.0.0.0/24"), // IETF protocol assignments
-            Cidr.parse("192.0.2.0/24"), // documentation
-            Cidr.parse("192.88.99.0/24"), // 6to4 relay anycast
-            Cidr.parse("192.168.0.0/16"), // private
-            Cidr.parse("198.18.0.0/15"), // benchmarking
-            Cidr.parse("198.51.100.0/24"), // documentation
-            Cidr.parse("203.0.113.0/24"), // documentation
-            Cidr.parse("224.0.0.0/4"), // multicast
-            Cidr.parse("240.0.0.0/4"), // reserved, broadcast
-            // IPv6
-            Cidr.parse("::/96"), // unspecified, loopback, IPv4-compatible
-            Cidr.parse("::ffff:0:0:0/96"), // IPv4-translated (RFC 2765)
-            Cidr.parse("64:ff9b::/96"), // NAT64
-            Cidr.parse("64:ff9b:1::/48"), // local-use NAT64
-            Cidr.parse("100::/64"), // discard
-            Cidr.parse("2001::/23"), // IETF protocol assignments (Teredo, benchmarking, ORCHID)
-            Cidr.parse("2001:db8::/32"), // documentation
-            Cidr.parse("2002::/16"), // 6to4
-            Cidr.parse("3fff::/20"), // documentation
-            Cidr.parse("fc00::/7"), // unique-local
-            Cidr.parse("fe80::/10"), // link-local
-            Cidr.parse("fec0::/10"), // site-local (deprecated)
-            Cidr.parse("ff00::/8")); // multicast
+    private static final List<Cidr> BLOCKED_BLOCKS = Cidr.NOT_PUBLIC;
 
     private final CascadeConfig.Webhooks config;
     private final WorkerExecutor dns;

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import dev.cascade.config.CascadeConfig;
+import dev.cascade.support.Cidr;
 
 /** The egress matrix of §6.5: every refused block in every form, and the operator's allowlist. */
 class EgressPolicyTest {

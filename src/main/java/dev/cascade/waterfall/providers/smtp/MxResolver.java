@@ -32,6 +32,7 @@ import org.xbill.DNS.TextParseException;
 import org.xbill.DNS.Type;
 
 import dev.cascade.config.SmtpVerifySettings;
+import dev.cascade.support.Cidr;
 
 /**
  * Where a domain's mail goes (RFC 5321 §5): its MX records by preference (equal preferences in random order), else
@@ -131,7 +132,7 @@ final class MxResolver {
             host = server.substring(0, server.indexOf(':'));
             port = parsePort(server, server.substring(server.indexOf(':') + 1));
         }
-        if (!MxEgress.isIpLiteral(host)) {
+        if (!Cidr.isIpLiteral(host)) {
             throw new IllegalArgumentException("smtp.dns.servers entries must be IP addresses: " + server);
         }
         try {
