@@ -76,7 +76,13 @@ public class ErrorMappers {
      * reactive pool reports these as these exception types, with no SQLSTATE.
      */
     static boolean overloaded(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
+        int depth = 0;
+        for (Throwable t = e; t != null && depth < 16; t = t.getCause(), depth++) {
+            if (t instanceof io.vertx.pgclient.PgException pg
+                    && ("53300".equals(pg.getSqlState()) || "57P03".equals(pg.getSqlState()))) {
+                // too many connections; the server cannot take connections now
+                return true;
+            }
             String message = String.valueOf(t.getMessage());
             if (t instanceof io.vertx.core.impl.NoStackTraceThrowable && message.startsWith("Timeout")) {
                 return true;

@@ -36,6 +36,8 @@ class DispatchConfirmations {
              WHERE w.id = d.id AND w.id IN (SELECT id FROM locked)
             """;
 
+    private static final int MAX_BATCH = 1000;
+
     private record Pending(String workflowId, boolean started, UniEmitter<? super Void> done) {}
 
     private final Pool pool;
@@ -59,7 +61,7 @@ class DispatchConfirmations {
             return;
         }
         List<Pending> batch = new ArrayList<>();
-        for (Pending next = queue.poll(); next != null && batch.size() < 1000; next = queue.poll()) {
+        for (Pending next = queue.poll(); next != null; next = batch.size() < MAX_BATCH ? queue.poll() : null) {
             batch.add(next);
         }
         String[] ids = new String[batch.size()];

@@ -5,8 +5,11 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import jakarta.annotation.PreDestroy;
@@ -48,12 +51,15 @@ import dev.cascade.support.Json;
 @Startup
 class TaskPublisher {
     private static final byte[] TYPE = bytes(CloudEvents.TYPE_TASK);
+    /** Submits whose records wait for the sending thread; more are refused (the sweeper publishes them later). */
+    private static final int QUEUED_SUBMITS = 64;
 
     private final Producer<String, byte[]> producer;
     private final ExecutorService sending;
     private final ObjectWriter writer;
     private final String topic;
     private final KafkaClientMetrics metrics;
+    private final Duration deadline;
 
     TaskPublisher(
             @Identifier("default-kafka-broker") Map<String, Object> kafka,
@@ -66,11 +72,15 @@ class TaskPublisher {
                 producerConfig(kafka, config.intake()), new StringSerializer(), new ByteArraySerializer());
         this.metrics = new KafkaClientMetrics(producer);
         metrics.bindTo(meters);
-        this.sending = Executors.newSingleThreadExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "cascade-task-producer");
-            thread.setDaemon(true);
-            return thread;
-        });
+        // One sending thread with a bounded queue: while the broker is away a send may block (up to the dispatch
+        // timeout); submits beyond the queue are refused at once and left to the dispatch sweeper.
+        this.sending = new ThreadPoolExecutor(
+                1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(QUEUED_SUBMITS), runnable -> {
+                    Thread thread = new Thread(runnable, "cascade-task-producer");
+                    thread.setDaemon(true);
+                    return thread;
+                });
+        this.deadline = config.intake().dispatchTimeout();
     }
 
     /** The shared broker settings (address, security) plus what task records need; unknown keys are left out. */
@@ -114,8 +124,9 @@ class TaskPublisher {
                     emitter.fail(failed);
                 }
             };
+            long until = System.nanoTime() + deadline.toNanos();
             try {
-                sending.execute(() -> send(tasks, pending, failure, caller, done));
+                sending.execute(() -> send(tasks, until, pending, failure, caller, done));
             } catch (RuntimeException rejected) {
                 emitter.fail(rejected);
             }
@@ -124,6 +135,7 @@ class TaskPublisher {
 
     private void send(
             List<TaskRecord> tasks,
+            long until,
             AtomicInteger pending,
             AtomicReference<Exception> failure,
             Context caller,
@@ -131,6 +143,13 @@ class TaskPublisher {
         // One timestamp and one set of constant header values for the whole submit.
         byte[] time = bytes(dev.cascade.support.Times.now());
         for (TaskRecord task : tasks) {
+            if (System.nanoTime() > until) {
+                // The submit has given up waiting (the sweeper re-publishes the workflow): send no more of it.
+                failure.compareAndSet(
+                        null, new TimeoutException("dispatch timeout passed before every record was sent"));
+                settle(pending, caller, done);
+                continue;
+            }
             try {
                 String id = task.taskId().toString();
                 byte[] idBytes = bytes(id);

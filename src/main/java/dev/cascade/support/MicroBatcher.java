@@ -75,12 +75,19 @@ public final class MicroBatcher<I, O> {
 
     private void done(List<Entry<I, O>> batch, List<O> outputs, Throwable failure) {
         inFlight.decrementAndGet();
+        if (failure == null && (outputs == null || outputs.size() != batch.size())) {
+            failure = new IllegalStateException("a batch of " + batch.size() + " requests got "
+                    + (outputs == null ? "no" : outputs.size()) + " answers");
+            outputs = null;
+        }
+        Throwable failed = failure;
+        List<O> answers = outputs;
         for (int i = 0; i < batch.size(); i++) {
             Entry<I, O> entry = batch.get(i);
-            O output = outputs == null ? null : outputs.get(i);
-            Runnable answer = failure == null
+            O output = answers == null ? null : answers.get(i);
+            Runnable answer = failed == null
                     ? () -> entry.emitter().complete(output)
-                    : () -> entry.emitter().fail(failure);
+                    : () -> entry.emitter().fail(failed);
             if (entry.context() == null || entry.context() == Vertx.currentContext()) {
                 answer.run();
             } else {

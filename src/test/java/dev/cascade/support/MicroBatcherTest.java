@@ -67,4 +67,14 @@ class MicroBatcherTest {
         }
         assertThat(sizes).containsExactly(1, 3, 3, 1);
     }
+
+    @Test
+    void aBatchAnsweredWithTheWrongNumberOfAnswersFailsItsRequestsInsteadOfLeavingThemWaiting() {
+        MicroBatcher<Integer, String> batcher =
+                new MicroBatcher<>(10, 1, inputs -> Uni.createFrom().item(List.of()));
+        assertThatThrownBy(() -> batcher.submit(1).await().atMost(Duration.ofSeconds(1)))
+                .hasMessageContaining("got 0 answers");
+        assertThatThrownBy(() -> batcher.submit(2).await().atMost(Duration.ofSeconds(1)))
+                .hasMessageContaining("got 0 answers");
+    }
 }

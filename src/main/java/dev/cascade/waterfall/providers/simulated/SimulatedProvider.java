@@ -58,11 +58,14 @@ abstract class SimulatedProvider implements Provider {
         }
         // Like a vendor's HTTP answer, the simulated one arrives on the caller's event loop (a Vert.x timer), not on
         // a scheduler thread that every call would then hop back from.
+        long delay = latency.toMillis();
         return Uni.createFrom()
-                .emitter(emitter -> context.owner()
-                        .setTimer(
-                                latency.toMillis(),
-                                timer -> answer.subscribe().with(emitter::complete, emitter::fail)));
+                .emitter(emitter -> context.runOnContext(ignored -> {
+                    long timer = context.owner()
+                            .setTimer(delay, fired -> answer.subscribe().with(emitter::complete, emitter::fail));
+                    // A caller that gives up (the guard's timeout) does not leave the timer behind.
+                    emitter.onTermination(() -> context.owner().cancelTimer(timer));
+                }));
     }
 
     protected abstract ProviderOutcome answer(Capability capability, ProviderQuery query);
