@@ -8,7 +8,6 @@ import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.LocalTime;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
@@ -25,6 +24,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import dev.cascade.testing.ClusterLedger;
 import dev.cascade.testing.EventStream;
 import dev.cascade.testing.GatewayCluster;
 import dev.cascade.testing.GatewayProcess;
@@ -150,36 +150,9 @@ class GatewayReplicasIT {
         // Give the aggregators time to (not) count them.
         await().during(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(8)).until(() -> true);
 
-        JsonPath credits = given().baseUri(third.baseUrl())
-                .auth()
-                .oauth2(adminToken)
-                .get("/api/v1/admin/organizations/" + tenant.orgId() + "/credits")
-                .then()
-                .statusCode(200)
-                .extract()
-                .jsonPath();
-        List<Map<String, Object>> ledger = ledger(second, tenant.orgId());
-        BigDecimal sum = BigDecimal.ZERO;
-        Map<String, BigDecimal> holdsAndReleases = new HashMap<>();
-        Map<String, BigDecimal> charges = new HashMap<>();
-        List<String> chargedTasks = new ArrayList<>();
-        for (Map<String, Object> entry : ledger) {
-            BigDecimal amount = new BigDecimal(entry.get("amount").toString());
-            sum = sum.add(amount);
-            String workflowId = (String) entry.get("workflow_id");
-            switch ((String) entry.get("kind")) {
-                case "hold", "release" -> holdsAndReleases.merge(workflowId, amount, BigDecimal::add);
-                case "charge" -> {
-                    charges.merge(workflowId, amount.negate(), BigDecimal::add);
-                    chargedTasks.add((String) entry.get("task_id"));
-                }
-                default -> {}
-            }
-        }
-        assertThat(new BigDecimal(credits.getString("held"))).isZero();
-        assertThat(sum).isEqualByComparingTo(new BigDecimal(credits.getString("balance")));
-        assertThat(holdsAndReleases.values()).allSatisfy(net -> assertThat(net).isZero());
-        assertThat(chargedTasks).doesNotHaveDuplicates();
+        JsonPath credits = ClusterLedger.credits(third, adminToken, tenant.orgId());
+        Map<String, BigDecimal> charges =
+                ClusterLedger.assertSettledExactly(credits, ClusterLedger.entries(second, adminToken, tenant.orgId()));
         BigDecimal charged = BigDecimal.ZERO;
         for (String workflowId : workflows) {
             JsonPath status = given().baseUri(third.baseUrl())
@@ -303,26 +276,6 @@ class GatewayReplicasIT {
                                 .get("/api/v1/public/enrich/status")
                                 .jsonPath()
                                 .getString("workflow.status")));
-    }
-
-    private static List<Map<String, Object>> ledger(GatewayProcess via, String orgId) {
-        List<Map<String, Object>> all = new ArrayList<>();
-        String cursor = null;
-        do {
-            var request =
-                    given().baseUri(via.baseUrl()).auth().oauth2(adminToken).queryParam("limit", 500);
-            if (cursor != null) {
-                request = request.queryParam("cursor", cursor);
-            }
-            JsonPath page = request.get("/api/v1/admin/organizations/" + orgId + "/credits/ledger")
-                    .then()
-                    .statusCode(200)
-                    .extract()
-                    .jsonPath();
-            all.addAll(page.getList("entries"));
-            cursor = page.getString("next_cursor");
-        } while (cursor != null);
-        return all;
     }
 
     private static GatewayProcess startGateway(String name) {

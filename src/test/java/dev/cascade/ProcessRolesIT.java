@@ -26,6 +26,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import dev.cascade.testing.ClusterLedger;
 import dev.cascade.testing.CountingReceiver;
 import dev.cascade.testing.CountingReceiver.Hit;
 import dev.cascade.testing.Gateway;
@@ -204,35 +205,9 @@ class ProcessRolesIT {
 
     /** Nothing held, the ledger sums to the balance, holds net out, each task charged once, charges as reported. */
     private static void assertLedgerExact(Tenant tenant, Map<String, JsonPath> finals) {
-        JsonPath credits = given().baseUri(api.baseUrl())
-                .auth()
-                .oauth2(cluster.adminToken())
-                .get("/api/v1/admin/organizations/" + tenant.orgId() + "/credits")
-                .then()
-                .statusCode(200)
-                .extract()
-                .jsonPath();
-        BigDecimal sum = BigDecimal.ZERO;
-        Map<String, BigDecimal> holdsAndReleases = new HashMap<>();
-        Map<String, BigDecimal> charges = new HashMap<>();
-        List<String> chargedTasks = new ArrayList<>();
-        for (Map<String, Object> entry : ledger(api, tenant.orgId())) {
-            BigDecimal amount = new BigDecimal(entry.get("amount").toString());
-            sum = sum.add(amount);
-            String workflowId = (String) entry.get("workflow_id");
-            switch ((String) entry.get("kind")) {
-                case "hold", "release" -> holdsAndReleases.merge(workflowId, amount, BigDecimal::add);
-                case "charge" -> {
-                    charges.merge(workflowId, amount.negate(), BigDecimal::add);
-                    chargedTasks.add((String) entry.get("task_id"));
-                }
-                default -> {}
-            }
-        }
-        assertThat(new BigDecimal(credits.getString("held"))).isZero();
-        assertThat(sum).isEqualByComparingTo(new BigDecimal(credits.getString("balance")));
-        assertThat(holdsAndReleases.values()).allSatisfy(net -> assertThat(net).isZero());
-        assertThat(chargedTasks).doesNotHaveDuplicates();
+        JsonPath credits = ClusterLedger.credits(api, cluster.adminToken(), tenant.orgId());
+        Map<String, BigDecimal> charges = ClusterLedger.assertSettledExactly(
+                credits, ClusterLedger.entries(api, cluster.adminToken(), tenant.orgId()));
         BigDecimal charged = BigDecimal.ZERO;
         for (Map.Entry<String, JsonPath> entry : finals.entrySet()) {
             BigDecimal reported = new BigDecimal(entry.getValue().getString("workflow.credits_charged"));
@@ -389,27 +364,5 @@ class ProcessRolesIT {
                 .statusCode(200)
                 .extract()
                 .jsonPath();
-    }
-
-    private static List<Map<String, Object>> ledger(GatewayProcess via, String orgId) {
-        List<Map<String, Object>> all = new ArrayList<>();
-        String cursor = null;
-        do {
-            var request = given().baseUri(via.baseUrl())
-                    .auth()
-                    .oauth2(cluster.adminToken())
-                    .queryParam("limit", 500);
-            if (cursor != null) {
-                request = request.queryParam("cursor", cursor);
-            }
-            JsonPath page = request.get("/api/v1/admin/organizations/" + orgId + "/credits/ledger")
-                    .then()
-                    .statusCode(200)
-                    .extract()
-                    .jsonPath();
-            all.addAll(page.getList("entries"));
-            cursor = page.getString("next_cursor");
-        } while (cursor != null);
-        return all;
     }
 }
