@@ -31,12 +31,14 @@ public class WorkflowReader {
         this.json = json;
     }
 
+    /** The columns of `workflows` a {@link WorkflowView} is made of (also read by the progress streams' poller). */
+    static final String COLUMNS = "id, org_id, status, total_prospects, completed_prospects, failed_prospects,"
+            + " emails_found, phones_found, created_at, completed_at, enrichment_type, lead_list_id,"
+            + " credits_charged, custom::text AS custom, webhook_url";
+
     /** The organisation's workflow, or null when it is unknown or another organisation's. */
     public Uni<WorkflowView> workflow(UUID orgId, String workflowId) {
-        return pool.preparedQuery("SELECT id, org_id, status, total_prospects, completed_prospects, failed_prospects,"
-                        + " emails_found, phones_found, created_at, completed_at, enrichment_type, lead_list_id,"
-                        + " credits_charged, custom::text AS custom, webhook_url FROM workflows"
-                        + " WHERE id = $1 AND org_id = $2")
+        return pool.preparedQuery("SELECT " + COLUMNS + " FROM workflows WHERE id = $1 AND org_id = $2")
                 .execute(Tuple.of(workflowId, orgId))
                 .map(rows -> {
                     RowIterator<Row> it = rows.iterator();
@@ -122,7 +124,8 @@ public class WorkflowReader {
                 });
     }
 
-    private WorkflowView toView(Row row) {
+    /** A row holding {@link #COLUMNS} as a view. */
+    WorkflowView toView(Row row) {
         Map<String, String> custom = json.stringMap(row.getString("custom"));
         OffsetDateTime completedAt = row.getOffsetDateTime("completed_at");
         return new WorkflowView(

@@ -8,6 +8,7 @@ import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -22,11 +23,14 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 import dev.cascade.accounts.Principal;
 import dev.cascade.accounts.RateDecision;
+import dev.cascade.accounts.StreamSlots;
+import dev.cascade.accounts.StreamSlots.Slot;
 import dev.cascade.aggregation.ProgressStream;
 import dev.cascade.aggregation.ProgressStream.Event;
 import dev.cascade.aggregation.ProgressStream.Position;
 import dev.cascade.aggregation.WorkflowReader;
 import dev.cascade.aggregation.WorkflowView;
+import dev.cascade.config.CascadeConfig;
 import dev.cascade.support.ApiException;
 import dev.cascade.support.Ids;
 
@@ -37,6 +41,9 @@ import dev.cascade.support.Ids;
  * <p>The events are framed here and sent as a plain streamed body rather than through Quarkus REST's SSE support:
  * that path commits the 200 and its headers before the stream is subscribed, which leaves no room for a 404 found by
  * a database read, and it ignores the headers a {@link RestMulti} carries.
+ *
+ * <p>Each open stream holds a slot of its key's and organisation's caps ({@link StreamSlots}), taken after every other
+ * check and given back when the stream ends, however it ends (terminal event, longest duration, client gone).
  */
 @Path("/api/v1/public/enrich/stream")
 @Tag(name = "Enrichment")
@@ -48,17 +55,29 @@ public class StreamResource {
 
     static final String HEARTBEAT = ": heartbeat\n\n";
 
+    static final String TOO_MANY_STREAMS = "Too many open streams";
+
     private final WorkflowReader reader;
     private final ProgressStream progress;
     private final CurrentPrincipal principal;
     private final ObjectMapper mapper;
+    private final StreamSlots slots;
+    private final long retryAfterSeconds;
 
     public StreamResource(
-            WorkflowReader reader, ProgressStream progress, CurrentPrincipal principal, ObjectMapper mapper) {
+            WorkflowReader reader,
+            ProgressStream progress,
+            CurrentPrincipal principal,
+            ObjectMapper mapper,
+            StreamSlots slots,
+            CascadeConfig config) {
         this.reader = reader;
         this.progress = progress;
         this.principal = principal;
         this.mapper = mapper;
+        this.slots = slots;
+        this.retryAfterSeconds =
+                Math.max(1, config.stream().limits().retryAfter().toSeconds());
     }
 
     @GET
@@ -87,7 +106,7 @@ public class StreamResource {
         Position start = from;
         // The streamed response is written outside the filter chain that adds these, so they travel with it.
         RateDecision rate = principal.rate();
-        Uni<WorkflowView> found = reader.workflow(who.orgId(), id).map(workflow -> {
+        Uni<Opened> found = reader.workflow(who.orgId(), id).map(workflow -> {
             if (workflow == null) {
                 throw new ApiException(404, "Workflow not found");
             }
@@ -97,17 +116,40 @@ public class StreamResource {
             if (ProgressStream.delivered(workflow, start)) {
                 throw new NothingLeft();
             }
-            return workflow;
+            // Last, so that only a stream that will start holds a slot.
+            Slot slot = slots.acquire(who);
+            if (slot == null) {
+                throw new TooManyStreams();
+            }
+            return new Opened(workflow, slot);
         });
         return RestMulti.fromUniResponse(
                 found,
-                workflow -> Multi.createBy()
+                opened -> Multi.createBy()
                         .concatenating()
                         .streams(
                                 Multi.createFrom().item(() -> Buffer.buffer(OPENING)),
-                                progress.follow(who.orgId(), workflow.workflowId(), start)
-                                        .map(this::frame)),
-                workflow -> responseHeaders(rate));
+                                progress.follow(who.orgId(), opened.workflow().workflowId(), start)
+                                        .map(this::frame))
+                        .onTermination()
+                        .invoke(opened.slot()::release),
+                opened -> responseHeaders(rate));
+    }
+
+    /** A stream about to start: its workflow and the slot it holds until it ends. */
+    private record Opened(WorkflowView workflow, Slot slot) {}
+
+    /**
+     * The key or organisation has its cap of streams open: 429 in the contract's shape, with `Retry-After` (and the
+     * `RateLimit-*` headers the response filter adds to every counted request).
+     */
+    @ServerExceptionMapper
+    public Response tooManyStreams(TooManyStreams e) {
+        return Response.status(429)
+                .type(MediaType.APPLICATION_JSON_TYPE)
+                .header(HttpHeaders.RETRY_AFTER, retryAfterSeconds)
+                .entity(new ErrorBody(TOO_MANY_STREAMS))
+                .build();
     }
 
     /**
@@ -146,6 +188,13 @@ public class StreamResource {
         headers.put("X-Accel-Buffering", List.of("no"));
         AuthFilter.rateHeaders(headers, rate);
         return headers;
+    }
+
+    /** The key or organisation already has its cap of streams open. */
+    static final class TooManyStreams extends RuntimeException {
+        TooManyStreams() {
+            super(null, null, false, false);
+        }
     }
 
     /** The client has had every event of a finished workflow. */

@@ -466,7 +466,10 @@ public interface CascadeConfig {
     }
 
     interface Stream {
-        /** How often an open stream looks for newly settled tasks and status changes (in PostgreSQL). */
+        /**
+         * How often the process's shared poller reads PostgreSQL for every workflow with open streams (one statement
+         * per poll, whatever the number of streams).
+         */
         @WithDefault("500ms")
         Duration pollInterval();
 
@@ -477,6 +480,9 @@ public interface CascadeConfig {
         /** Longest a single stream stays open; the client reconnects with `Last-Event-ID` and loses nothing. */
         @WithDefault("30m")
         Duration maxDuration();
+
+        /** Caps on open streams per key and organisation, and the shared poller's read size. */
+        StreamLimits limits();
     }
 
     interface Accounts {

@@ -3,7 +3,9 @@ package dev.cascade.testing;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.UUID;
 
 /** Direct access to the gateway's test database, for seeding what a crash or a foreign producer leaves behind. */
 public final class Db {
@@ -13,9 +15,18 @@ public final class Db {
         return DriverManager.getConnection(PostgresResource.jdbcUrl());
     }
 
-    /** Inserts the organisation's DEFAULT lead list and answers its id. */
-    public static java.util.UUID defaultList(Connection conn, java.util.UUID org) throws SQLException {
-        java.util.UUID list = java.util.UUID.randomUUID();
+    /** The organisation's DEFAULT list, created when it has none yet (so one tenant can hold many workflows). */
+    public static UUID defaultList(Connection conn, UUID org) throws SQLException {
+        try (PreparedStatement query =
+                conn.prepareStatement("SELECT id FROM lead_lists WHERE org_id = ? AND is_default")) {
+            query.setObject(1, org);
+            try (ResultSet rows = query.executeQuery()) {
+                if (rows.next()) {
+                    return rows.getObject(1, UUID.class);
+                }
+            }
+        }
+        UUID list = UUID.randomUUID();
         exec(conn, "INSERT INTO lead_lists (id, org_id, name, is_default) VALUES (?, ?, 'DEFAULT', true)", list, org);
         return list;
     }
