@@ -16,7 +16,7 @@ import io.restassured.path.json.JsonPath;
 
 /** Test helpers that talk to the running gateway as a client and an operator would, and read its database. */
 public final class Gateway {
-    public static final String ADMIN_TOKEN = "test-admin-token";
+    public static final String ADMIN_TOKEN = "test-operator-token-0123456789abcdef";
     public static final String BOOTSTRAP_KEY = "clapi_testbootstrapkey000000000000000000000000000000000000000000000000";
 
     private Gateway() {}
