@@ -37,7 +37,8 @@
 #                   max-in-flight / mean task time (>= 0.8), peak heap used (<= 512 MB), peak RSS
 #
 # Environment (all optional):
-#   CMP_HTTP_PORT (38080), CMP_KAFKA_PORT (39092), CMP_KAFKA_CONTROLLER_PORT (39093)
+#   CMP_HTTP_PORT (38080), CMP_MANAGEMENT_PORT (38081, health and metrics), CMP_KAFKA_PORT (39092),
+#   CMP_KAFKA_CONTROLLER_PORT (39093)
 #   CMP_STATE_DIR (.local-stack-compare)   state dir of the stack (gateway.log, kafka data, results/)
 #   CMP_DB_NAME (cascade_bench_cmp)        dropped and re-created before each scenario group
 #   FLOOR_DIR (<repo>/../shared/perf-floor) where floor.sh is; FLOOR_ENV: extra settings for it, e.g. "FLOOR_TMP=/dev/shm"
@@ -63,6 +64,7 @@ ROOT="$(cd "$(dirname "$0")/.." && pwd -P)"
 cd "$ROOT"
 
 PORT="${CMP_HTTP_PORT:-38080}"
+MGMT_PORT="${CMP_MANAGEMENT_PORT:-38081}"
 K_PORT="${CMP_KAFKA_PORT:-39092}"
 K_CTRL_PORT="${CMP_KAFKA_CONTROLLER_PORT:-39093}"
 STATE="${CMP_STATE_DIR:-.local-stack-compare}"
@@ -80,6 +82,7 @@ JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 JAVAC="${JAVA_HOME:+$JAVA_HOME/bin/}javac"
 CLK_TCK="$(getconf CLK_TCK 2>/dev/null || echo 100)"
 BASE="http://127.0.0.1:$PORT"
+MGMT="http://127.0.0.1:$MGMT_PORT"
 RUN_LOG="$STATE/run-local.out"
 GW_LOG="$STATE/gateway.log"
 CLASSES="$STATE/compare-classes"
@@ -246,9 +249,9 @@ grep -q '^ingest.full.c1.submits_per_s \|^pipeline.batch.contacts_per_s ' "$RES/
 
 # --- the stack ---------------------------------------------------------------------------------------
 
-for p in "$PORT" "$K_PORT" "$K_CTRL_PORT"; do
+for p in "$PORT" "$MGMT_PORT" "$K_PORT" "$K_CTRL_PORT"; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-    die "port $p on 127.0.0.1 is taken; pick others (CMP_HTTP_PORT, CMP_KAFKA_PORT, CMP_KAFKA_CONTROLLER_PORT)"
+    die "port $p on 127.0.0.1 is taken; pick others (CMP_HTTP_PORT, CMP_MANAGEMENT_PORT, CMP_KAFKA_PORT, CMP_KAFKA_CONTROLLER_PORT)"
   fi
 done
 : >"$RUN_LOG"
@@ -277,7 +280,7 @@ start_gateway() {
   rm -f "$STATE/gateway.pid"
   local from
   from=$(($(wc -l <"$RUN_LOG") + 1))
-  env QUARKUS_HTTP_PORT="$PORT" CASCADE_DB_NAME="$DB_NAME" GATEWAY_BOOTSTRAP_API_KEY="$KEY" \
+  env QUARKUS_HTTP_PORT="$PORT" QUARKUS_MANAGEMENT_PORT="$MGMT_PORT" CASCADE_DB_NAME="$DB_NAME" GATEWAY_BOOTSTRAP_API_KEY="$KEY" \
     GATEWAY_ADMIN_TOKEN="$ADMIN" CASCADE_BOOTSTRAP_ORGANIZATION_PER_MINUTE=1000000 \
     CASCADE_BOOTSTRAP_KEY_PER_MINUTE=1000000 CASCADE_READY_TIMEOUT="$READY_TIMEOUT" \
     JAVA_OPTS="$BASE_JAVA_OPTS" JAVA_OPTS_APPEND="$BASE_APPEND" "$@" "$ROOT/scripts/run-local.sh" >>"$RUN_LOG" 2>&1 </dev/null &
@@ -314,7 +317,7 @@ keep_log() {
 }
 
 overall=0
-E2E_COMMON=(--base-url "$BASE" --key "$KEY" --results "$RAW" --timeout "$TIMEOUT" --clk-tck "$CLK_TCK")
+E2E_COMMON=(--base-url "$BASE" --management-url "$MGMT" --key "$KEY" --results "$RAW" --timeout "$TIMEOUT" --clk-tck "$CLK_TCK")
 
 # --- P1 ----------------------------------------------------------------------------------------------
 if want P1; then
@@ -358,7 +361,7 @@ if want P2 || want P5 || want P4; then
     for i in $(seq "${CMP_P4_LAUNCHES:-3}"); do
       rm -f "$STATE/gateway.pid"
       # The probe runs before the launcher, so that it sees the very first 200.
-      client launch --url "$BASE/q/health/ready" --pid-file "$STATE/gateway.pid" --results "$RAW" \
+      client launch --url "$MGMT/q/health/ready" --pid-file "$STATE/gateway.pid" --results "$RAW" \
         --prefix "p4.launch$i" --clk-tck "$CLK_TCK" --timeout "$READY_TIMEOUT" &
       probe_pid=$!
       CHILD_PID=$probe_pid

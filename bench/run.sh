@@ -9,7 +9,8 @@
 #   CASCADE_WATERFALL_MAX_IN_FLIGHT=1024 bench/run.sh               # a tuning experiment
 #
 # Environment (all optional):
-#   BENCH_HTTP_PORT (18080), BENCH_KAFKA_PORT (19092), BENCH_KAFKA_CONTROLLER_PORT (19093)
+#   BENCH_HTTP_PORT (18080), BENCH_MANAGEMENT_PORT (18081, health and metrics), BENCH_KAFKA_PORT (19092),
+#   BENCH_KAFKA_CONTROLLER_PORT (19093)
 #   BENCH_STATE_DIR (.local-stack-bench)   state dir of the benchmark stack (gateway.log is in it)
 #   BENCH_DB_NAME (cascade_bench)          database on the PostgreSQL that scripts/postgres.sh picks
 #   BENCH_FRESH (1)                        start from an empty database and Kafka log (0: keep the previous data)
@@ -30,6 +31,7 @@ ROOT="$(cd "$(dirname "$0")/.." && pwd -P)"
 cd "$ROOT"
 
 PORT="${BENCH_HTTP_PORT:-18080}"
+MGMT_PORT="${BENCH_MANAGEMENT_PORT:-18081}"
 K_PORT="${BENCH_KAFKA_PORT:-19092}"
 K_CTRL_PORT="${BENCH_KAFKA_CONTROLLER_PORT:-19093}"
 STATE="${BENCH_STATE_DIR:-.local-stack-bench}"
@@ -48,6 +50,7 @@ JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 JAVAC="${JAVA_HOME:+$JAVA_HOME/bin/}javac"
 
 BASE="http://127.0.0.1:$PORT"
+MGMT="http://127.0.0.1:$MGMT_PORT"
 RUN_LOG="$STATE/run-local.out"
 GW_LOG="$STATE/gateway.log"
 SUMMARY="$STATE/bench-summary.md"
@@ -116,9 +119,9 @@ trap 'exit 129' HUP
 # --- pre-flight ------------------------------------------------------------------------------------
 
 command -v curl >/dev/null || die "curl is needed"
-for p in "$PORT" "$K_PORT" "$K_CTRL_PORT"; do
+for p in "$PORT" "$MGMT_PORT" "$K_PORT" "$K_CTRL_PORT"; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-    die "port $p on 127.0.0.1 is taken; pick others (BENCH_HTTP_PORT, BENCH_KAFKA_PORT, BENCH_KAFKA_CONTROLLER_PORT)"
+    die "port $p on 127.0.0.1 is taken; pick others (BENCH_HTTP_PORT, BENCH_MANAGEMENT_PORT, BENCH_KAFKA_PORT, BENCH_KAFKA_CONTROLLER_PORT)"
   fi
 done
 
@@ -148,7 +151,7 @@ fi
 
 # --- start the stack -------------------------------------------------------------------------------
 
-export QUARKUS_HTTP_PORT="$PORT"
+export QUARKUS_HTTP_PORT="$PORT" QUARKUS_MANAGEMENT_PORT="$MGMT_PORT"
 export KAFKA_PORT="$K_PORT" KAFKA_CONTROLLER_PORT="$K_CTRL_PORT"
 export CASCADE_STATE_DIR="$STATE"
 export CASCADE_DB_NAME="$DB_NAME"
@@ -183,7 +186,7 @@ until grep -q 'Cascade gateway is ready' "$RUN_LOG" 2>/dev/null; do
   fi
   sleep 1
 done
-[[ "$(curl -s -o /dev/null -w '%{http_code}' "$BASE/q/health/ready")" == 200 ]] || die "$BASE/q/health/ready is not 200"
+[[ "$(curl -s -o /dev/null -w '%{http_code}' "$MGMT/q/health/ready")" == 200 ]] || die "$MGMT/q/health/ready is not 200"
 say "stack ready after $((SECONDS - start_s)) s: $(grep -m1 'Cascade gateway is ready' "$RUN_LOG" | sed 's/^\[cascade\] *//')"
 
 # Pid files hold "PID START_TIME" (scripts/lib/common.sh write_pid_file) or just "PID".

@@ -6,14 +6,16 @@
 #   ./scripts/run-local.sh
 #
 # Environment (all optional):
-#   QUARKUS_HTTP_PORT (8080)        the gateway's port
+#   QUARKUS_HTTP_PORT (8080)        the gateway's port (the API)
+#   QUARKUS_MANAGEMENT_PORT (9000)  the gateway's management port: health, metrics, the OpenAPI document
 #   KAFKA_PORT, KAFKA_CONTROLLER_PORT, CASCADE_DB_*  see scripts/kafka-broker.sh and scripts/postgres.sh
 #   CASCADE_TOPICS_*, KAFKA_PARTITIONS_*, KAFKA_RETENTION_MS_*
 #                                   topic names, partitions and retention: the broker script creates each topic with
 #                                   them (see scripts/kafka-broker.sh, docs/events.md); the gateway reads the same
 #                                   CASCADE_TOPICS_* names (cascade.topics.*)
 #   GATEWAY_BOOTSTRAP_API_KEY       first API key; else one kept in <state>/bootstrap-api-key
-#   GATEWAY_ADMIN_TOKEN             operator token; else one kept in <state>/admin-token
+#   GATEWAY_ADMIN_TOKEN             operator token (32 characters or more, or the gateway refuses to start);
+#                                   else a random one kept in <state>/admin-token
 #   JAVA_OPTS                       the gateway JVM's options; replaces the memory budget below (GATEWAY_JVM_OPTS)
 #   JAVA_OPTS_APPEND                options added after JAVA_OPTS or the budget (e.g. -Dcascade.providers.x.y=z)
 #   MALLOC_ARENA_MAX (2)            glibc malloc arenas of the gateway (docs/performance.md, "Memory")
@@ -22,7 +24,7 @@
 #   CASCADE_ROLES (all)             the gateway's roles (cascade.roles); passed through like every CASCADE_* setting
 #   CASCADE_SKIP_BUILD=1            never build; use target/quarkus-app as it is
 #   CASCADE_GATEWAY_CMD             a command to run instead of the gateway jar (tests of this script)
-#   CASCADE_READY_TIMEOUT (180)     seconds to wait for /q/health/ready
+#   CASCADE_READY_TIMEOUT (180)     seconds to wait for /q/health/ready (on the management port)
 #   CASCADE_STATE_DIR (.local-stack) where everything the local stack writes goes
 set -euo pipefail
 
@@ -31,6 +33,7 @@ source "$(dirname "$0")/lib/common.sh"
 SCRIPTS="$REPO_ROOT/scripts"
 
 HTTP_PORT="${QUARKUS_HTTP_PORT:-8080}"
+MANAGEMENT_PORT="${QUARKUS_MANAGEMENT_PORT:-9000}"
 export KAFKA_PORT="${KAFKA_PORT:-9092}"
 READY_TIMEOUT="${CASCADE_READY_TIMEOUT:-180}"
 JAR="$REPO_ROOT/target/quarkus-app/quarkus-run.jar"
@@ -117,6 +120,12 @@ trap cleanup EXIT
 if port_open 127.0.0.1 "$HTTP_PORT"; then
   die "port $HTTP_PORT is taken; stop what listens there or pick another: QUARKUS_HTTP_PORT=8081 $0"
 fi
+if [[ "$MANAGEMENT_PORT" == "$HTTP_PORT" ]]; then
+  die "QUARKUS_MANAGEMENT_PORT and QUARKUS_HTTP_PORT are both $HTTP_PORT; give the management port its own"
+fi
+if port_open 127.0.0.1 "$MANAGEMENT_PORT"; then
+  die "port $MANAGEMENT_PORT (management: health, metrics) is taken; stop what listens there or pick another: QUARKUS_MANAGEMENT_PORT=9001 $0"
+fi
 
 # --- build ----------------------------------------------------------------------------------------
 
@@ -163,6 +172,7 @@ persisted_secret() {
 }
 # clapi_ + 64 chars of base64url = 48 random bytes (the contract's key format).
 gen_api_key() { echo "clapi_$(head -c 48 /dev/urandom | base64 -w0 | tr '+/' '-_')"; }
+# 43 chars of base64url = 32 random bytes; the gateway refuses operator tokens under 32 characters.
 gen_admin_token() { head -c 32 /dev/urandom | base64 -w0 | tr '+/' '-_' | tr -d '='; }
 
 if [[ -z "${GATEWAY_BOOTSTRAP_API_KEY:-}" ]]; then
@@ -176,6 +186,7 @@ fi
 
 export QUARKUS_PROFILE="${QUARKUS_PROFILE:-local}"
 export QUARKUS_HTTP_PORT="$HTTP_PORT"
+export QUARKUS_MANAGEMENT_PORT="$MANAGEMENT_PORT"
 export KAFKA_BOOTSTRAP_SERVERS="127.0.0.1:$KAFKA_PORT"
 export CASCADE_DB_HOST CASCADE_DB_PORT CASCADE_DB_NAME CASCADE_DB_USER
 export CASCADE_DB_PASSWORD="${CASCADE_DB_PASSWORD:-}"
@@ -201,7 +212,7 @@ fi
 export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
 
 [[ -f "$GW_LOG" ]] && mv -f "$GW_LOG" "$GW_LOG.1"
-log "starting the gateway on port $HTTP_PORT (profile $QUARKUS_PROFILE, Kafka $KAFKA_BOOTSTRAP_SERVERS, PostgreSQL $CASCADE_DB_HOST:$CASCADE_DB_PORT/$CASCADE_DB_NAME; log $GW_LOG)"
+log "starting the gateway on port $HTTP_PORT, management port $MANAGEMENT_PORT (profile $QUARKUS_PROFILE, Kafka $KAFKA_BOOTSTRAP_SERVERS, PostgreSQL $CASCADE_DB_HOST:$CASCADE_DB_PORT/$CASCADE_DB_NAME; log $GW_LOG)"
 gw_ns="$(date +%s%N)"
 # Output to the terminal and to the log. tee ignores INT/TERM so that the gateway's shutdown lines still
 # reach both; it ends by itself when the gateway closes its output.
@@ -212,7 +223,7 @@ gw_ns="$(date +%s%N)"
 GW_PID=$!
 write_pid_file "$GW_PID_FILE" "$GW_PID"
 
-ready_url="http://127.0.0.1:$HTTP_PORT/q/health/ready"
+ready_url="http://127.0.0.1:$MANAGEMENT_PORT/q/health/ready"
 deadline=$((SECONDS + READY_TIMEOUT))
 while true; do
   if ! pid_alive "$GW_PID"; then
@@ -234,6 +245,7 @@ done
 ready_s="$(elapsed_since "$gw_ns")"
 
 base="http://127.0.0.1:$HTTP_PORT"
+management="http://127.0.0.1:$MANAGEMENT_PORT"
 cat <<EOF
 
 [cascade] ==========================================================================================
@@ -241,6 +253,7 @@ cat <<EOF
 [cascade]    Base URL:     $base/api/v1/public
 [cascade]    API key:      $GATEWAY_BOOTSTRAP_API_KEY
 [cascade]    Admin token:  $GATEWAY_ADMIN_TOKEN      (Authorization: Bearer … on $base/api/v1/admin)
+[cascade]    Management:   $management/q/health, $management/q/metrics, $management/q/openapi
 [cascade]    Kafka:        $KAFKA_BOOTSTRAP_SERVERS
 [cascade]    PostgreSQL:   $CASCADE_DB_HOST:$CASCADE_DB_PORT/$CASCADE_DB_NAME (${pg_mode:-?} server, user $CASCADE_DB_USER)
 [cascade]    Logs:         $GW_LOG

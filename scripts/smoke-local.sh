@@ -6,12 +6,16 @@
 #
 #   ./scripts/smoke-local.sh
 #
-# Environment: SMOKE_HTTP_PORT (28080), SMOKE_KAFKA_PORT (29092), SMOKE_RECEIVER_PORT (29000),
-# SMOKE_TIMEOUT (300 s for the stack to come up).
+# It also checks that health and metrics answer on the management port and not on the public one, and that the
+# operator token run-local.sh generated opens the operator API.
+#
+# Environment: SMOKE_HTTP_PORT (28080), SMOKE_MANAGEMENT_PORT (28081), SMOKE_KAFKA_PORT (29092),
+# SMOKE_RECEIVER_PORT (29000), SMOKE_TIMEOUT (300 s for the stack to come up).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 HTTP_PORT="${SMOKE_HTTP_PORT:-28080}"
+MANAGEMENT_PORT="${SMOKE_MANAGEMENT_PORT:-28081}"
 RECEIVER_PORT="${SMOKE_RECEIVER_PORT:-29000}"
 STATE="${CASCADE_STATE_DIR:-.local-stack-smoke}"
 KEY="clapi_$(head -c 48 /dev/urandom | base64 -w0 | tr '+/' '-_')"
@@ -31,20 +35,30 @@ trap cleanup EXIT INT TERM
 java scripts/lib/WebhookReceiver.java "$RECEIVER_PORT" "$RECEIVED" &
 RECEIVER_PID=$!
 
-QUARKUS_HTTP_PORT="$HTTP_PORT" KAFKA_PORT="${SMOKE_KAFKA_PORT:-29092}" \
+QUARKUS_HTTP_PORT="$HTTP_PORT" QUARKUS_MANAGEMENT_PORT="$MANAGEMENT_PORT" KAFKA_PORT="${SMOKE_KAFKA_PORT:-29092}" \
   KAFKA_CONTROLLER_PORT="$(( ${SMOKE_KAFKA_PORT:-29092} + 1 ))" CASCADE_STATE_DIR="$STATE" \
   GATEWAY_BOOTSTRAP_API_KEY="$KEY" ./scripts/run-local.sh > "$STATE/run-local.out" 2>&1 &
 STACK_PID=$!
 
 base="http://localhost:$HTTP_PORT"
+management="http://localhost:$MANAGEMENT_PORT"
 deadline=$(( $(date +%s) + ${SMOKE_TIMEOUT:-300} ))
-until curl -fsS "$base/q/health/ready" >/dev/null 2>&1; do
+until curl -fsS "$management/q/health/ready" >/dev/null 2>&1; do
   if ! kill -0 "$STACK_PID" 2>/dev/null || (( $(date +%s) > deadline )); then
     echo "[smoke] the stack did not come up; its output:"; tail -40 "$STATE/run-local.out"; exit 1
   fi
   sleep 1
 done
-echo "[smoke] gateway ready at $base"
+echo "[smoke] gateway ready at $base (management $management)"
+
+code() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
+[[ "$(code "$management/q/metrics")" == 200 ]] || { echo "[smoke] no metrics on the management port"; exit 1; }
+for path in /q/health/ready /q/metrics /q/openapi; do
+  [[ "$(code "$base$path")" == 404 ]] || { echo "[smoke] $path is served on the public port"; exit 1; }
+done
+admin_code="$(code "$base/api/v1/admin/organizations" -H "Authorization: Bearer $(cat "$STATE/admin-token")")"
+[[ "$admin_code" == 200 ]] || { echo "[smoke] the generated operator token was refused ($admin_code)"; exit 1; }
+echo "[smoke] health and metrics only on the management port; the operator token works"
 
 answer=$(curl -sS -X POST "$base/api/v1/public/enrich/bulk" \
   -H "Authorization: Bearer $KEY" \

@@ -33,8 +33,9 @@ final class Probe {
             .connectTimeout(Duration.ofSeconds(2))
             .build();
 
-    Probe(String baseUrl) {
-        this.metricsUrl = baseUrl + "/q/metrics";
+    /** {@code managementUrl}: the gateway's management interface (metrics are not on its public port). */
+    Probe(String managementUrl) {
+        this.metricsUrl = managementUrl + "/q/metrics";
     }
 
     /** The gateway's metrics now; an empty list when they cannot be read. */

@@ -103,7 +103,7 @@ final class Scenarios {
                 .filter(s -> !s.isBlank())
                 .toList();
         String timer = c.str("timer", "cascade_waterfall_tasks_seconds");
-        Probe probe = new Probe(c.str("base-url", null));
+        Probe probe = new Probe(c.str("management-url", null));
         boolean ok = true;
         try (Hooks hooks = new Hooks()) {
             Load load = load(c.str("type", "none"), hooks.url(), 64);

@@ -84,7 +84,7 @@ class ProcessRolesIT {
                 .atMost(Duration.ofSeconds(60))
                 .pollInterval(Duration.ofMillis(250))
                 .until(() -> members(TASKS_GROUP) == 0 && members(RESULTS_GROUP) == 0);
-        given().baseUri(api.baseUrl()).get("/q/health/ready").then().statusCode(200);
+        given().baseUri(api.managementUrl()).get("/q/health/ready").then().statusCode(200);
     }
 
     @Test
@@ -242,9 +242,9 @@ class ProcessRolesIT {
                 .post("/api/v1/admin/organizations")
                 .then()
                 .statusCode(404);
-        given().baseUri(worker.baseUrl()).get("/q/health/ready").then().statusCode(200);
-        given().baseUri(worker.baseUrl()).get("/q/health/live").then().statusCode(200);
-        given().baseUri(worker.baseUrl())
+        given().baseUri(worker.managementUrl()).get("/q/health/ready").then().statusCode(200);
+        given().baseUri(worker.managementUrl()).get("/q/health/live").then().statusCode(200);
+        given().baseUri(worker.managementUrl())
                 .get("/q/metrics")
                 .then()
                 .statusCode(200)

@@ -10,14 +10,14 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.SocketAddress;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 import org.jboss.resteasy.reactive.server.ServerResponseFilter;
 
-import dev.cascade.accounts.ApiKeys;
 import dev.cascade.accounts.Authenticator;
 import dev.cascade.accounts.RateDecision;
 import dev.cascade.accounts.RateLimiter;
-import dev.cascade.config.CascadeConfig;
 
 /**
  * Authentication, the first check of every public and operator request (§1, §9): `Authorization: Bearer <key>`
@@ -29,28 +29,23 @@ public class AuthFilter {
 
     private final Authenticator authenticator;
     private final CurrentPrincipal current;
-    private final CascadeConfig config;
+    private final OperatorAuth operator;
     private final RateLimiter limiter;
 
     public AuthFilter(
-            Authenticator authenticator, CurrentPrincipal current, CascadeConfig config, RateLimiter limiter) {
+            Authenticator authenticator, CurrentPrincipal current, OperatorAuth operator, RateLimiter limiter) {
         this.authenticator = authenticator;
         this.limiter = limiter;
         this.current = current;
-        this.config = config;
+        this.operator = operator;
     }
 
     @ServerRequestFilter(preMatching = true)
-    public Uni<Response> authenticate(ContainerRequestContext request) {
+    public Uni<Response> authenticate(ContainerRequestContext request, HttpServerRequest http) {
         String path = request.getUriInfo().getPath();
         if (path.startsWith(ADMIN)) {
             String token = bearer(request.getHeaderString(HttpHeaders.AUTHORIZATION));
-            boolean ok = config.admin()
-                            .token()
-                            .map(t -> ApiKeys.sameSecret(t, token))
-                            .orElse(false)
-                    && !ApiKeys.wellFormed(token);
-            return Uni.createFrom().item(ok ? null : ErrorMappers.unauthenticated());
+            return Uni.createFrom().item(operator.check(token, clientAddress(http)));
         }
         if (!path.startsWith(PUBLIC)) {
             return Uni.createFrom().nullItem();
@@ -106,6 +101,16 @@ public class AuthFilter {
             headers.put("RateLimit-Remaining", List.of(String.valueOf(decision.remaining())));
             headers.put("RateLimit-Reset", List.of(String.valueOf(decision.resetSeconds())));
         }
+    }
+
+    /**
+     * The peer's address (behind a proxy the forwarded client's, when `quarkus.http.proxy.*` trusts that proxy), or
+     * "unknown".
+     */
+    private static String clientAddress(HttpServerRequest http) {
+        SocketAddress remote = http == null ? null : http.remoteAddress();
+        String host = remote == null ? null : remote.hostAddress();
+        return host == null || host.isEmpty() ? "unknown" : host;
     }
 
     /** The credential of a `Bearer` header (scheme case-insensitive, exactly one space), else null. */

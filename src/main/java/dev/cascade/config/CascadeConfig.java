@@ -61,8 +61,8 @@ public interface CascadeConfig {
     /** The progress stream (§4.5, Server-Sent Events). */
     Stream stream();
 
-    /** Operator API. */
-    Admin admin();
+    /** Operator API: its token and the throttle on failed authentication. */
+    AdminSettings admin();
 
     /** Rate limits per organisation and per key (§10). */
     RateLimits rateLimits();
@@ -514,11 +514,6 @@ public interface CascadeConfig {
         /** Requests per minute one API key may make, unless its organisation has its own per-key limit. */
         @WithDefault("30")
         int keyPerMinute();
-    }
-
-    interface Admin {
-        /** Operator token for `/api/v1/admin` (`GATEWAY_ADMIN_TOKEN`); without one the operator API is closed. */
-        Optional<String> token();
     }
 
     interface Bootstrap {

@@ -1,9 +1,13 @@
 package dev.cascade.webhooks;
 
+import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Base64;
+import java.util.Collection;
 import java.util.Optional;
+import java.util.Set;
 import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
@@ -16,6 +20,15 @@ import javax.crypto.spec.SecretKeySpec;
 final class SecretCipher {
     /** The environment variable operators set; named in every start-up failure. */
     static final String KEY_ENV = "CASCADE_WEBHOOKS_SECRETS_KEY";
+
+    /**
+     * The development key of application.properties' local and test profiles (base64 of these bytes): public, so
+     * refused in every other profile.
+     */
+    static final byte[] DEVELOPMENT_KEY = "cascade-local-dev-key-NOT-SECRET".getBytes(StandardCharsets.US_ASCII);
+
+    /** The profiles that may run with the development key (dev inherits local). */
+    static final Set<String> DEVELOPMENT_PROFILES = Set.of("local", "dev", "test");
 
     static final int KEY_BYTES = 32;
     static final int NONCE_BYTES = 12;
@@ -56,6 +69,30 @@ final class SecretCipher {
                     + " `openssl rand -base64 32`");
         }
         return new SecretCipher(key, random);
+    }
+
+    /**
+     * Why the configured key may not be used in a process with {@code profiles} active: the development key outside
+     * the local, dev and test profiles. Empty when the key is not the development key (or is not valid base64, which
+     * {@link #fromConfig} reports) or a development profile is active.
+     */
+    static Optional<String> developmentKeyProblem(Optional<String> base64Key, Collection<String> profiles) {
+        if (profiles.stream().anyMatch(DEVELOPMENT_PROFILES::contains)) {
+            return Optional.empty();
+        }
+        byte[] key;
+        try {
+            key = Base64.getDecoder().decode(base64Key.map(String::trim).orElse(""));
+        } catch (IllegalArgumentException notBase64) {
+            return Optional.empty();
+        }
+        if (!MessageDigest.isEqual(key, DEVELOPMENT_KEY)) {
+            return Optional.empty();
+        }
+        return Optional.of(KEY_ENV + " (cascade.webhooks.secrets-key) is the public development key of the local and"
+                + " test profiles, and the active profile " + profiles + " is neither: webhook signing secrets"
+                + " encrypted with it are readable by anyone. Set it to the base64 of 32 random bytes, for example the"
+                + " output of `openssl rand -base64 32`, the same on every replica");
     }
 
     /** A value as stored: the nonce and the ciphertext followed by its authentication tag. */

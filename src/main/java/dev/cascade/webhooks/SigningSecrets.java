@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -17,6 +18,7 @@ import jakarta.enterprise.event.Observes;
 
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.StartupEvent;
+import io.smallrye.config.SmallRyeConfig;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.buffer.Buffer;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -24,6 +26,7 @@ import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
+import org.eclipse.microprofile.config.ConfigProvider;
 
 import dev.cascade.config.CascadeConfig;
 import dev.cascade.config.Role;
@@ -73,6 +76,8 @@ public class SigningSecrets {
     private final Duration defaultOverlap;
     private final SecretCipher cipher;
     private final String keyProblem;
+    /** The development key outside a development profile: refused in every role. */
+    private final Optional<String> developmentKeyProblem;
     /** Secrets are used only by the sender (signing) and the operator API (reveal, rotate). */
     private final boolean needsKey;
 
@@ -92,14 +97,22 @@ public class SigningSecrets {
         }
         this.cipher = configured;
         this.keyProblem = problem;
+        this.developmentKeyProblem = SecretCipher.developmentKeyProblem(
+                config.webhooks().secretsKey(),
+                ConfigProvider.getConfig().unwrap(SmallRyeConfig.class).getProfiles());
         this.needsKey = config.roles().has(Role.WEBHOOKS) || config.roles().has(Role.API);
     }
 
     /**
      * Without a usable key no webhook could be signed: refuse to start rather than fail every delivery later. A
-     * process that neither sends webhooks nor serves the operator API never uses a secret and does not need it.
+     * process that neither sends webhooks nor serves the operator API never uses a secret and does not need it. The
+     * public development key is refused in every role outside the local, dev and test profiles: whoever holds it
+     * reads every stored secret, so no production process should be configured with it.
      */
     void onStart(@Observes StartupEvent event) {
+        if (developmentKeyProblem.isPresent()) {
+            throw new IllegalStateException(developmentKeyProblem.get());
+        }
         if (cipher == null && needsKey) {
             throw new IllegalStateException(keyProblem);
         }

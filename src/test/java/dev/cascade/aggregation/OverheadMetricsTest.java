@@ -49,7 +49,11 @@ class OverheadMetricsTest {
     }
 
     private static String metrics() {
-        return given().get("/q/metrics").then().statusCode(200).extract().asString();
+        return given().get(Gateway.management("/q/metrics"))
+                .then()
+                .statusCode(200)
+                .extract()
+                .asString();
     }
 
     /** Sum of a metric's samples (over all tag sets); 0 when absent. */

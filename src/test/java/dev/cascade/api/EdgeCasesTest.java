@@ -144,26 +144,36 @@ class EdgeCasesTest {
         tenant.awaitTerminal(
                 tenant.submit(java.util.Map.of("contacts", java.util.List.of(Gateway.person(1)))),
                 java.time.Duration.ofSeconds(30));
-        given().get("/q/health/ready")
+        given().get(Gateway.management("/q/health/ready"))
                 .then()
                 .statusCode(200)
                 .body(containsString("Reactive PostgreSQL connections health check"))
                 .body(containsString("SmallRye Reactive Messaging - readiness check"))
                 .body(containsString("tasks-in"))
                 .body(containsString("results-in"));
-        given().get("/q/health/live").then().statusCode(200);
-        given().get("/q/metrics")
+        given().get(Gateway.management("/q/health/live")).then().statusCode(200);
+        given().get(Gateway.management("/q/metrics"))
                 .then()
                 .statusCode(200)
                 .body(containsString("http_server_requests"))
                 .body(containsString("cascade_intake_workflows_total"))
                 .body(containsString("cascade_waterfall_tasks_seconds_count"));
-        given().get("/q/openapi")
+        given().get(Gateway.management("/q/openapi"))
                 .then()
                 .statusCode(200)
                 .body(containsString("/api/v1/public/enrich/bulk"))
                 .body(containsString("BulkRequest"))
                 .body(containsString("linkedin_url"))
                 .body(containsString("workflow_id"));
+    }
+
+    @Test
+    void healthMetricsAndOpenApiAreNotOnThePublicPort() {
+        for (String path : new String[] {
+            "/q/health", "/q/health/ready", "/q/health/live", "/q/metrics", "/q/openapi", "/q/swagger-ui"
+        }) {
+            given().get(path).then().statusCode(404);
+        }
+        given().get(Gateway.management("/q/health/live")).then().statusCode(200);
     }
 }

@@ -11,15 +11,26 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
+import io.quarkus.test.common.http.TestHTTPResourceManager;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 
 /** Test helpers that talk to the running gateway as a client and an operator would, and read its database. */
 public final class Gateway {
-    public static final String ADMIN_TOKEN = "test-admin-token";
+    public static final String ADMIN_TOKEN = "test-operator-token-0123456789abcdef";
     public static final String BOOTSTRAP_KEY = "clapi_testbootstrapkey000000000000000000000000000000000000000000000000";
 
     private Gateway() {}
+
+    /**
+     * The test gateway's management interface (health, metrics, OpenAPI), e.g. {@code management("/q/metrics")}: a
+     * random port of its own, never the public one that REST Assured is pointed at.
+     */
+    public static String management(String path) {
+        // The test URI ends in the management root path (`/q`); paths here are written in full.
+        java.net.URI uri = java.net.URI.create(TestHTTPResourceManager.getManagementUri());
+        return uri.getScheme() + "://" + uri.getAuthority() + path;
+    }
 
     /** A new organisation with credits, and a fresh API key of it. */
     public static Tenant newTenant(String name) {

@@ -64,19 +64,22 @@ public final class GatewayProcess implements AutoCloseable {
 
     private final String name;
     private final int port;
+    private final int managementPort;
     private final Path log;
     private final Process process;
 
-    private GatewayProcess(String name, int port, Path log, Process process) {
+    private GatewayProcess(String name, int port, int managementPort, Path log, Process process) {
         this.name = name;
         this.port = port;
+        this.managementPort = managementPort;
         this.log = log;
         this.process = process;
     }
 
     /**
      * Starts the gateway jar with {@code env} (on top of the inherited environment minus the gateway's own
-     * variables) and {@code QUARKUS_HTTP_PORT} set to a free loopback port. Does not wait for readiness.
+     * variables), {@code QUARKUS_HTTP_PORT} and {@code QUARKUS_MANAGEMENT_PORT} (health, metrics, OpenAPI) set to free
+     * loopback ports. Does not wait for readiness.
      */
     public static GatewayProcess start(String name, Map<String, String> env) {
         Path jar = Path.of(System.getProperty("cascade.it.jar", "target/quarkus-app/quarkus-run.jar"));
@@ -85,6 +88,7 @@ public final class GatewayProcess implements AutoCloseable {
         }
         Path logs = Path.of(System.getProperty("cascade.it.logs", "target/it-logs"));
         int port = freePort();
+        int managementPort = freePort();
         try {
             Files.createDirectories(logs);
             Path log = logs.resolve(name + ".log");
@@ -113,9 +117,10 @@ public final class GatewayProcess implements AutoCloseable {
             builder.environment().putIfAbsent("MALLOC_ARENA_MAX", "2");
             builder.environment().putAll(env);
             builder.environment().put("QUARKUS_HTTP_PORT", Integer.toString(port));
+            builder.environment().put("QUARKUS_MANAGEMENT_PORT", Integer.toString(managementPort));
             Process process = builder.start();
             LIVE.add(process);
-            return new GatewayProcess(name, port, log, process);
+            return new GatewayProcess(name, port, managementPort, log, process);
         } catch (IOException e) {
             throw new UncheckedIOException("Could not start gateway " + name, e);
         }
@@ -160,7 +165,7 @@ public final class GatewayProcess implements AutoCloseable {
         return env;
     }
 
-    /** Starts the gateway and waits until {@code /q/health/ready} answers 200. */
+    /** Starts the gateway and waits until {@code /q/health/ready} answers 200 on its management port. */
     public static GatewayProcess startReady(String name, Map<String, String> env, Duration atMost) {
         GatewayProcess gateway = start(name, env);
         try {
@@ -183,6 +188,11 @@ public final class GatewayProcess implements AutoCloseable {
     /** {@code http://127.0.0.1:<port>}. */
     public String baseUrl() {
         return "http://127.0.0.1:" + port;
+    }
+
+    /** {@code http://127.0.0.1:<management port>}: health, metrics and the OpenAPI document (not on {@link #baseUrl}). */
+    public String managementUrl() {
+        return "http://127.0.0.1:" + managementPort;
     }
 
     public Path log() {
@@ -217,7 +227,7 @@ public final class GatewayProcess implements AutoCloseable {
     }
 
     private boolean ready() throws IOException, InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl() + "/q/health/ready"))
+        HttpRequest request = HttpRequest.newBuilder(URI.create(managementUrl() + "/q/health/ready"))
                 .timeout(Duration.ofSeconds(2))
                 .build();
         return HTTP.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;

@@ -87,8 +87,11 @@ class DeadProviderWorkflowTest {
         assertThat(errors + skipped).isGreaterThanOrEqualTo(250);
         Log.infof("dead-hunter: %d calls failed before the breaker opened, %d skipped after", errors, skipped);
 
-        String metrics =
-                given().get("/q/metrics").then().statusCode(200).extract().asString();
+        String metrics = given().get(Gateway.management("/q/metrics"))
+                .then()
+                .statusCode(200)
+                .extract()
+                .asString();
         assertThat(metrics).contains("cascade_provider_circuit_state{provider=\"dead-hunter\"} 2.0");
         assertThat(metrics)
                 .containsPattern("cascade_provider_calls_total\\{capability=\"email\",outcome=\"skipped\","

@@ -136,8 +136,8 @@ class PoisonRecordTest {
                     });
         }
 
-        given().when().get("/q/health/live").then().statusCode(200);
-        given().when().get("/q/health/ready").then().statusCode(200);
+        given().when().get(Gateway.management("/q/health/live")).then().statusCode(200);
+        given().when().get(Gateway.management("/q/health/ready")).then().statusCode(200);
     }
 
     /** Whether a value matches the published schema of a (replayable) dead-lettered task record. */

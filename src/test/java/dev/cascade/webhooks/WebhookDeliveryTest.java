@@ -125,7 +125,8 @@ class WebhookDeliveryTest {
                                 workflowId)
                         == 1);
         assertThat(receiver.received("/always-500")).hasSize(ScaledScheduleProfile.ALL_ATTEMPTS);
-        String metrics = given().get("/q/metrics").then().extract().asString();
+        String metrics =
+                given().get(Gateway.management("/q/metrics")).then().extract().asString();
         assertThat(metrics).contains("cascade_webhooks_exhausted_total{event=\"enrichment.completed\"}");
         assertThat(metrics).contains("cascade_webhooks_backlog{state=\"due\"}");
     }

@@ -267,8 +267,11 @@ class ProviderGuardTest {
                         "providers.find { it.name == 't-nokey' }.disabled_reason",
                         org.hamcrest.Matchers.is("no API key configured"))
                 .body("providers.find { it.name == 't-disabled' }.enabled", org.hamcrest.Matchers.is(false));
-        String metrics =
-                given().get("/q/metrics").then().statusCode(200).extract().asString();
+        String metrics = given().get(Gateway.management("/q/metrics"))
+                .then()
+                .statusCode(200)
+                .extract()
+                .asString();
         assertThat(metrics).contains("cascade_provider_circuit_state{provider=\"t-opened\"} 2.0");
         assertThat(metrics)
                 .contains(
