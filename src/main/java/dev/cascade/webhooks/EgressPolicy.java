@@ -15,6 +15,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import io.quarkus.runtime.Startup;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 
 import dev.cascade.config.CascadeConfig;
 import dev.cascade.support.Cidr;
@@ -166,13 +168,19 @@ public class EgressPolicy {
                                     ? Decision.refuse("must name a valid host")
                                     : judge(List.of(literal), trusted, strict));
         }
-        return dns.addresses(host)
-                .ifNoItem()
-                .after(DNS_TIMEOUT)
-                .fail()
-                .map(addresses -> judge(addresses, trusted, strict))
-                .onFailure()
-                .recoverWithItem(() -> strict ? Decision.refuse(UNKNOWN_HOST) : Decision.allow(null));
+        return Uni.createFrom().deferred(() -> {
+            // A resolver's answer or the timeout arrives on a thread of its own; the caller goes on (to a database
+            // transaction, to the HTTP client) on the Vert.x context it asked from.
+            Context caller = Vertx.currentContext();
+            Uni<Decision> decision = dns.addresses(host)
+                    .ifNoItem()
+                    .after(DNS_TIMEOUT)
+                    .fail()
+                    .map(addresses -> judge(addresses, trusted, strict))
+                    .onFailure()
+                    .recoverWithItem(() -> strict ? Decision.refuse(UNKNOWN_HOST) : Decision.allow(null));
+            return caller == null ? decision : decision.emitOn(task -> caller.runOnContext(ignored -> task.run()));
+        });
     }
 
     private Decision judge(List<InetAddress> addresses, boolean trusted, boolean strict) {

@@ -9,6 +9,8 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import io.quarkus.runtime.configuration.DurationConverter;
 import io.smallrye.config.SmallRyeConfigBuilder;
@@ -278,6 +280,25 @@ class EgressPolicyTest {
             assertThat(partner.refusal()).isNull();
             assertThat(partner.address()).hasToString("/10.1.2.3");
             assertThat(check(policy, "https://nowhere.test/hook")).isEqualTo(EgressPolicy.UNKNOWN_HOST);
+        }
+    }
+
+    @Test
+    void aDecisionThroughTheResolverArrivesOnTheCallersVertxContext() throws Exception {
+        try (LoopbackDns dns = new LoopbackDns()) {
+            dns.a("public.test", "8.8.8.8").silent("silent.test");
+            EgressPolicy policy =
+                    policy(null, false, Map.of("cascade.webhooks.dns-servers", "127.0.0.1:" + dns.port()));
+            io.vertx.core.Context context = vertx.getDelegate().getOrCreateContext();
+            for (String url : List.of("https://public.test/", "https://silent.test/")) {
+                CompletableFuture<Boolean> onContext = new CompletableFuture<>();
+                context.runOnContext(ignored -> policy.decide(url, true)
+                        .subscribe()
+                        .with(
+                                decision -> onContext.complete(io.vertx.core.Vertx.currentContext() == context),
+                                onContext::completeExceptionally));
+                assertThat(onContext.get(10, TimeUnit.SECONDS)).as(url).isTrue();
+            }
         }
     }
 
