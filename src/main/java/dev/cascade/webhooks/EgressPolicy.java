@@ -160,7 +160,7 @@ public class EgressPolicy {
             return Uni.createFrom().item(judge(List.of(InetAddress.getLoopbackAddress()), trusted, strict));
         }
         if (host.contains(":") || host.matches("[0-9.]+")) {
-            // An address literal (`2130706433` and `127.1` are IPv4 too, as Java and C read them): no lookup.
+            // An address literal, never looked up: `2130706433` is 127.0.0.1, as Java and C read it.
             InetAddress literal = literal(host);
             return Uni.createFrom()
                     .item(
