@@ -10,6 +10,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithConverter;
 import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithDefaults;
+import io.smallrye.config.WithParentName;
 
 /** The one configuration root of the gateway; every key has a default and a line of Javadoc. */
 @ConfigMapping(prefix = "cascade")
@@ -426,6 +427,10 @@ public interface CascadeConfig {
          * example `127.0.0.0/8,::1/128` for a receiver on the same machine; the local profile allows loopback).
          */
         Optional<List<String>> egressAllow();
+
+        /** Name servers for webhook hosts, and the ports webhook URLs may name (`dns-servers`, `allowed-ports`). */
+        @WithParentName
+        WebhookEgressSettings egress();
 
         /** Most result items one `enrichment.completed` payload carries. */
         @WithDefault("250")

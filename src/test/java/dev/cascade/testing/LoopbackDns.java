@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.SocketException;
 import java.util.ArrayList;
@@ -12,6 +13,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
+import org.xbill.DNS.AAAARecord;
 import org.xbill.DNS.ARecord;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.Flags;
@@ -26,7 +28,7 @@ import org.xbill.DNS.TXTRecord;
 import org.xbill.DNS.TextParseException;
 
 /**
- * A DNS server on loopback (UDP) built on dnsjava's message parsing: answers MX, A and TXT records from a small zone,
+ * A DNS server on loopback (UDP) built on dnsjava's message parsing: answers MX, A, AAAA and TXT records from a zone,
  * NODATA for a name that exists without the asked type, NXDOMAIN (with an SOA) for any other name, and nothing at all
  * for names marked silent (a resolver timeout).
  */
@@ -67,6 +69,34 @@ public final class LoopbackDns implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * An AAAA record. An IPv4-mapped text (`::ffff:169.254.169.254`) goes on the wire as the 16-byte mapped address,
+     * as a hostile zone would publish it.
+     */
+    public LoopbackDns aaaa(String host, String ip) {
+        try {
+            byte[] bytes = InetAddress.getByName(ip).getAddress();
+            if (bytes.length == 4) {
+                // Java unwrapped the mapped literal, and dnsjava would then write 4 bytes of AAAA data: re-wrap it.
+                byte[] mapped = new byte[16];
+                mapped[10] = (byte) 0xff;
+                mapped[11] = (byte) 0xff;
+                System.arraycopy(bytes, 0, mapped, 12, 4);
+                bytes = mapped;
+            }
+            InetAddress v6 = Inet6Address.getByAddress(null, bytes, -1);
+            return add(new AAAARecord(name(host), DClass.IN, TTL, v6));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Forgets every record of a name (it answers NXDOMAIN again). */
+    public LoopbackDns remove(String host) {
+        zone.remove(name(host));
+        return this;
     }
 
     /** A name that exists but has neither MX nor address records. */

@@ -80,6 +80,10 @@ public final class ScriptedReceiver implements AutoCloseable {
         return this;
     }
 
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
     public String url(String path) {
         return "http://127.0.0.1:" + server.getAddress().getPort() + path;
     }

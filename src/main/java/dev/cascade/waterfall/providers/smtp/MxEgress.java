@@ -31,7 +31,7 @@ final class MxEgress {
                 if (!Cidr.isIpLiteral(entry)) {
                     throw new IllegalArgumentException("smtp.egress-allow entries must be address blocks: " + entry);
                 }
-                allowed.add(Cidr.parse(entry));
+                allowed.add(Cidr.parse(entry).canonical());
             }
         }
     }
