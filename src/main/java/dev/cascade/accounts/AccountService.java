@@ -126,6 +126,18 @@ public class AccountService {
         });
     }
 
+    /** Sets (or, with nulls, resets to the defaults) an organisation's quotas; null when it does not exist. */
+    @WithTransaction
+    public Uni<Organization> setQuotas(UUID orgId, Integer maxPendingWorkflows, Integer maxContactsPerDay) {
+        return organizations.findById(orgId).map(org -> {
+            if (org != null) {
+                org.maxPendingWorkflows = maxPendingWorkflows;
+                org.maxContactsPerDay = maxContactsPerDay;
+            }
+            return org;
+        });
+    }
+
     /** Revokes a key of the organisation; false when there is no such key. */
     @WithTransaction
     public Uni<Boolean> revokeKey(UUID orgId, UUID keyId) {

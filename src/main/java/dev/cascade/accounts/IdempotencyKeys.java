@@ -160,18 +160,30 @@ public class IdempotencyKeys {
                 .recoverWithNull();
     }
 
-    /** Forgets keys past their retention. */
+    /** Keys deleted per statement of the purge, so that no statement holds many row locks for long. */
+    static final int PURGE_BATCH = 5000;
+
+    /** Most purge statements per run; what is left waits for the next run. */
+    static final int PURGE_MAX_BATCHES = 100;
+
+    /** Forgets keys past their retention, in batches. */
     @Scheduled(
             every = "10m",
             delayed = "1m",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
             skipExecutionIf = RoleGuards.NotApi.class)
     Uni<Void> purge() {
-        return pool.preparedQuery(
-                        "DELETE FROM idempotency_keys WHERE created_at < now() - ($1::int * interval '1 second')")
-                .execute(Tuple.of(retentionSeconds))
-                .replaceWithVoid()
-                .onFailure()
-                .recoverWithNull();
+        return purgeBatches(0).onFailure().recoverWithNull();
+    }
+
+    private Uni<Void> purgeBatches(int done) {
+        if (done >= PURGE_MAX_BATCHES) {
+            return Uni.createFrom().voidItem();
+        }
+        return pool.preparedQuery("DELETE FROM idempotency_keys WHERE (org_id, key) IN (SELECT org_id, key"
+                        + " FROM idempotency_keys WHERE created_at < now() - ($1::int * interval '1 second')"
+                        + " ORDER BY created_at LIMIT $2)")
+                .execute(Tuple.of(retentionSeconds, PURGE_BATCH))
+                .chain(rows -> rows.rowCount() < PURGE_BATCH ? Uni.createFrom().voidItem() : purgeBatches(done + 1));
     }
 }

@@ -41,6 +41,14 @@ public class Organization {
     @Column(name = "key_requests_per_minute")
     public Integer keyRequestsPerMinute;
 
+    /** Quota of unfinished workflows (`cascade.quotas.pending-workflows`); null: the default; 0: none. */
+    @Column(name = "max_pending_workflows")
+    public Integer maxPendingWorkflows;
+
+    /** Quota of contacts per UTC day (`cascade.quotas.contacts-per-day`); null: the default; 0: none. */
+    @Column(name = "max_contacts_per_day")
+    public Integer maxContactsPerDay;
+
     @Override
     public boolean equals(Object other) {
         return this == other || (other instanceof Organization that && id != null && id.equals(that.id));

@@ -80,14 +80,17 @@ public class RateLimiter {
                                 .replaceWithVoid());
     }
 
-    /** Forgets finished windows. */
+    /** Forgets finished windows (of the per-minute limits, and of the hourly redelivery counters). */
     @Scheduled(
             every = "60s",
             delayed = "30s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
             skipExecutionIf = RoleGuards.NotApi.class)
     Uni<Void> purge() {
-        return pool.query("DELETE FROM rate_limit_windows WHERE window_start < now() - interval '2 minutes'")
+        // Redelivery counters (scope `redeliver:…`, WebhookRedelivery) are per hour and must outlive their hour.
+        return pool.query(
+                        "DELETE FROM rate_limit_windows WHERE window_start < now() - CASE WHEN scope LIKE 'redeliver:%'"
+                                + " THEN interval '62 minutes' ELSE interval '2 minutes' END")
                 .execute()
                 .replaceWithVoid()
                 .onFailure()

@@ -57,7 +57,9 @@ public class AdminResource {
             BigDecimal creditsAvailable,
             String createdAt,
             Integer requestsPerMinute,
-            Integer keyRequestsPerMinute) {
+            Integer keyRequestsPerMinute,
+            Integer maxPendingWorkflows,
+            Integer maxContactsPerDay) {
         static OrganizationView of(Organization org) {
             BigDecimal held = org.creditsHeld == null ? BigDecimal.ZERO : org.creditsHeld;
             return new OrganizationView(
@@ -68,7 +70,9 @@ public class AdminResource {
                     org.credits.subtract(held),
                     Times.format(org.createdAt),
                     org.requestsPerMinute,
-                    org.keyRequestsPerMinute);
+                    org.keyRequestsPerMinute,
+                    org.maxPendingWorkflows,
+                    org.maxContactsPerDay);
         }
     }
 
@@ -163,6 +167,33 @@ public class AdminResource {
             }
             return OrganizationView.of(org);
         });
+    }
+
+    @jakarta.ws.rs.PUT
+    @Path("/{id}/quotas")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Set an organisation's quotas (null fields: back to the defaults; 0: no quota)")
+    public Uni<OrganizationView> quotas(@PathParam("id") String id, byte[] body) {
+        JsonNode json = JsonBodies.parse(mapper, body, MAX_BODY);
+        Integer pending = quota(json, "max_pending_workflows");
+        Integer contacts = quota(json, "max_contacts_per_day");
+        return accounts.setQuotas(orgId(id), pending, contacts).map(org -> {
+            if (org == null) {
+                throw new ApiException(404, "Organization not found");
+            }
+            return OrganizationView.of(org);
+        });
+    }
+
+    private static Integer quota(JsonNode json, String field) {
+        JsonNode node = json.path(field);
+        if (node.isMissingNode() || node.isNull()) {
+            return null;
+        }
+        if (!node.isIntegralNumber() || !node.canConvertToInt() || node.asInt() < 0 || node.asInt() > 100_000_000) {
+            throw invalid(field, field + " must be an integer from 0 (no quota) to 100000000, or null", node);
+        }
+        return node.asInt();
     }
 
     private static Integer limit(JsonNode json, String field) {

@@ -9,6 +9,7 @@ import io.quarkus.logging.Log;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 import dev.cascade.support.ApiException;
+import dev.cascade.support.TooManyRequests;
 import dev.cascade.support.ValidationException;
 
 /** One mapper per kind of error, all in the contract's FastAPI shape; no stack trace or class name leaks. */
@@ -31,6 +32,13 @@ public class ErrorMappers {
 
     @ServerExceptionMapper
     public Response apiError(ApiException e) {
+        if (e instanceof TooManyRequests quota) {
+            return Response.status(429)
+                    .type(MediaType.APPLICATION_JSON_TYPE)
+                    .header(HttpHeaders.RETRY_AFTER, quota.retryAfterSeconds())
+                    .entity(new ErrorBody(quota.detail()))
+                    .build();
+        }
         return e.status() == 401 ? unauthenticated() : error(e.status(), e.detail());
     }
 

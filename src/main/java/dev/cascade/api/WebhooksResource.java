@@ -1,6 +1,9 @@
 package dev.cascade.api;
 
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
 import java.util.List;
+import java.util.UUID;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -17,6 +20,7 @@ import dev.cascade.accounts.Principal;
 import dev.cascade.aggregation.WorkflowReader;
 import dev.cascade.support.ApiException;
 import dev.cascade.support.Ids;
+import dev.cascade.support.TooManyRequests;
 import dev.cascade.webhooks.DeliveryAttempt;
 import dev.cascade.webhooks.DeliveryLog;
 import dev.cascade.webhooks.WebhookRedelivery;
@@ -59,6 +63,11 @@ public class WebhooksResource {
             case NO_WEBHOOK -> throw new ApiException(409, "Workflow has no webhook_url");
             case NOT_FINISHED -> throw new ApiException(409, "Workflow has not finished yet");
             case IN_PROGRESS -> throw new ApiException(409, "Webhook delivery still in progress");
+            case LIMITED ->
+                throw new TooManyRequests(
+                        "Redelivery limit reached: at most " + redelivery.perHour()
+                                + " redeliveries per hour for the organisation",
+                        result.retryAfterSeconds());
         });
     }
 
@@ -73,20 +82,56 @@ public class WebhooksResource {
         return id;
     }
 
-    /** The delivery log answer. */
-    public record Deliveries(String workflowId, String webhookUrl, List<DeliveryAttempt> deliveries) {}
+    /** Page size of the delivery log when the request names none, and the largest it may name. */
+    static final int DEFAULT_PAGE = 500;
+
+    static final int MAX_PAGE = 1000;
+
+    /** The delivery log answer; {@code nextCursor} only when more attempts follow. */
+    public record Deliveries(
+            String workflowId, String webhookUrl, List<DeliveryAttempt> deliveries, String nextCursor) {}
 
     @GET
     @Path("/deliveries")
-    @Operation(summary = "The delivery log of a workflow's webhook")
-    public Uni<Deliveries> deliveries(@QueryParam("workflow_id") String workflowId) {
+    @Operation(
+            summary = "The delivery log of a workflow's webhook, oldest attempt first, cursor-paginated"
+                    + " (limit 1-1000, default 500; next_cursor while more follow)")
+    public Uni<Deliveries> deliveries(
+            @QueryParam("workflow_id") String workflowId,
+            @QueryParam("limit") String limitParam,
+            @QueryParam("cursor") String cursor) {
         Principal who = principal.get();
         String id = workflowId(workflowId);
+        int limit = Cursors.limit(limitParam, DEFAULT_PAGE, MAX_PAGE);
+        DeliveryLog.Position after = position(cursor);
         return reader.workflow(who.orgId(), id).chain(view -> {
             if (view == null) {
                 throw new ApiException(404, "Workflow not found");
             }
-            return log.attempts(id).map(attempts -> new Deliveries(id, view.webhookUrl(), attempts));
+            return log.attempts(id, after, limit)
+                    .map(page -> new Deliveries(
+                            id, view.webhookUrl(), page.attempts(), page.next() == null ? null : cursor(page.next())));
         });
+    }
+
+    private static String cursor(DeliveryLog.Position position) {
+        return Cursors.encode("d:" + position.attemptedAt() + "|" + position.attempt() + "|" + position.id());
+    }
+
+    private static DeliveryLog.Position position(String cursor) {
+        String position = Cursors.decode(cursor);
+        if (position == null) {
+            return null;
+        }
+        String[] parts = position.startsWith("d:") ? position.substring(2).split("\\|", -1) : new String[0];
+        UUID id = parts.length == 3 ? Ids.parseUuid(parts[2]) : null;
+        if (id == null) {
+            throw new ApiException(400, Cursors.INVALID);
+        }
+        try {
+            return new DeliveryLog.Position(OffsetDateTime.parse(parts[0]), Integer.parseInt(parts[1]), id);
+        } catch (DateTimeParseException | NumberFormatException e) {
+            throw new ApiException(400, Cursors.INVALID);
+        }
     }
 }

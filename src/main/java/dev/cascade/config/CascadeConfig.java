@@ -74,6 +74,12 @@ public interface CascadeConfig {
     /** Kafka topic names (the public event contract). */
     Topics topics();
 
+    /** Per-organisation quotas: unfinished workflows, contacts per day, webhook redeliveries per hour. */
+    QuotaSettings quotas();
+
+    /** How long finished workflows are kept, and the job that deletes them. */
+    RetentionSettings retention();
+
     interface Db {
         /** PostgreSQL host (`CASCADE_DB_HOST`). */
         @WithDefault("127.0.0.1")

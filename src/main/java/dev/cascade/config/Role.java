@@ -11,7 +11,7 @@ public enum Role {
     API,
     /** The `enrichment.tasks` consumer and the provider waterfalls; the result-cache purge. */
     WATERFALL,
-    /** The `enrichment.results` consumer that settles tasks; the `completed` lifecycle sweep. */
+    /** The `enrichment.results` consumer that settles tasks; the `completed` lifecycle sweep; retention. */
     AGGREGATOR,
     /** The webhook sender, its claims and retries; the backlog gauges. */
     WEBHOOKS;
