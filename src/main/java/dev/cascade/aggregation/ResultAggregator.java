@@ -27,7 +27,9 @@ import dev.cascade.support.Json;
  * Settles tasks from result records, one poll's batch per transaction. One statement settles every task of the
  * batch with a conditional update (a task already settled is skipped, so a duplicate record changes nothing),
  * tallies the counters of the workflows it touched, decides a terminal status exactly once (only the statement
- * that settles a workflow's last task can), and records the completed webhook in the same transaction.
+ * that settles a workflow's last task can), and records the completed webhook in the same transaction. Its statements
+ * are keyed by the task ids of result records (our own topic, or a cancel's tasks of the organisation's workflow),
+ * never by an id from a request, so they do not filter by organisation.
  */
 @ApplicationScoped
 public class ResultAggregator {

@@ -86,7 +86,7 @@ public class WebhooksResource {
             if (view == null) {
                 throw new ApiException(404, "Workflow not found");
             }
-            return log.attempts(id).map(attempts -> new Deliveries(id, view.webhookUrl(), attempts));
+            return log.attempts(who.orgId(), id).map(attempts -> new Deliveries(id, view.webhookUrl(), attempts));
         });
     }
 }

@@ -2,6 +2,7 @@ package dev.cascade.webhooks;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.smallrye.mutiny.Uni;
@@ -20,12 +21,13 @@ public class DeliveryLog {
         this.pool = pool;
     }
 
-    public Uni<List<DeliveryAttempt>> attempts(String workflowId) {
+    /** The attempts of the organisation's workflow (both ids filter: defence in depth behind the caller's check). */
+    public Uni<List<DeliveryAttempt>> attempts(UUID orgId, String workflowId) {
         return pool.preparedQuery("SELECT a.id, e.event_type, e.id AS webhook_id, e.task_id, a.attempt, a.status,"
                         + " a.response_status_code, a.error, a.attempted_at, a.duration_ms, a.next_attempt_at"
                         + " FROM webhook_attempts a JOIN webhook_events e ON e.id = a.event_id"
-                        + " WHERE a.workflow_id = $1 ORDER BY a.attempted_at, a.attempt")
-                .execute(Tuple.of(workflowId))
+                        + " WHERE a.workflow_id = $1 AND e.org_id = $2 ORDER BY a.attempted_at, a.attempt")
+                .execute(Tuple.of(workflowId, orgId))
                 .map(rows -> {
                     List<DeliveryAttempt> attempts = new ArrayList<>();
                     for (Row row : rows) {
