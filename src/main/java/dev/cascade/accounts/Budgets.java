@@ -31,6 +31,7 @@ public class Budgets {
      * aggregator ignores its result).
      */
     public Uni<BigDecimal> reserve(UUID taskId, String workflowId, BigDecimal worstCase, BigDecimal step) {
+        // Not filtered by organisation: the ids come from our own task record (the waterfall's), not from a request.
         return pool.withTransaction(conn -> conn.preparedQuery(
                         "SELECT max_credits, credits_charged, budget_reserved FROM workflows WHERE id = $1"
                                 + " FOR NO KEY UPDATE")

@@ -6,8 +6,6 @@ import java.util.List;
 import java.util.UUID;
 import jakarta.enterprise.context.ApplicationScoped;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -29,7 +27,9 @@ import dev.cascade.support.Json;
  * Settles tasks from result records, one poll's batch per transaction. One statement settles every task of the
  * batch with a conditional update (a task already settled is skipped, so a duplicate record changes nothing),
  * tallies the counters of the workflows it touched, decides a terminal status exactly once (only the statement
- * that settles a workflow's last task can), and records the completed webhook in the same transaction.
+ * that settles a workflow's last task can), and records the completed webhook in the same transaction. Its statements
+ * are keyed by the task ids of result records (our own topic, or a cancel's tasks of the organisation's workflow),
+ * never by an id from a request, so they do not filter by organisation.
  */
 @ApplicationScoped
 public class ResultAggregator {
@@ -181,13 +181,13 @@ public class ResultAggregator {
             """;
 
     private final Pool pool;
-    private final Json json;
     private final CompletionListeners listeners;
     private final SettleTiming timing;
+    private final ResultRecords reader;
 
     public ResultAggregator(Pool pool, Json json, CompletionListeners listeners, SettleTiming timing) {
         this.pool = pool;
-        this.json = json;
+        this.reader = new ResultRecords(json);
         this.listeners = listeners;
         this.timing = timing;
     }
@@ -207,30 +207,53 @@ public class ResultAggregator {
         return settleBatch(records, produced)
                 .onFailure(ResultAggregator::isDataError)
                 .recoverWithUni(failure -> {
-                    // A record the database refuses (a foreign producer's out-of-range value, say) must not block
-                    // the records around it: settle them one by one and skip what is refused.
+                    // A record the database refuses must not block the records around it: settle them one by one, in
+                    // the batch's order (settle_seq follows it), and settle the refused one's task `failed` instead.
                     Log.warnf(
                             "A batch of %d results was refused (%s); settling them one by one",
                             records.size(), failure.getMessage());
                     return Multi.createFrom()
                             .iterable(records)
                             .onItem()
-                            .transformToUniAndConcatenate(record -> settleBatch(List.of(record), null)
-                                    .onFailure(ResultAggregator::isDataError)
-                                    .recoverWithItem(refused -> {
-                                        Log.errorf(
-                                                "Skipping a result record the database refuses: %s",
-                                                refused.getMessage());
-                                        return null;
-                                    }))
+                            .transformToUniAndConcatenate(this::settleAlone)
                             .collect()
                             .last()
                             .replaceWithVoid();
                 });
     }
 
+    /**
+     * Settles one record; when the database refuses it, settles its task `failed` with the reason instead, through the
+     * same statement (so its hold is released, its workflow's counters move and its webhook is recorded exactly as for
+     * any other settlement). Skipping it would leave the task unsettled: its hold kept, its workflow never finished,
+     * and the stall sweeper re-running its paid provider calls every stall timeout.
+     */
+    private Uni<Void> settleAlone(String record) {
+        return settleBatch(List.of(record), null)
+                .onFailure(ResultAggregator::isDataError)
+                .recoverWithUni(refused -> {
+                    String sqlState = refused instanceof PgException pg ? pg.getSqlState() : "?";
+                    String replacement = reader.refused(record, sqlState);
+                    if (replacement == null) {
+                        Log.errorf("Skipping a result record the database refuses: %s", refused.getMessage());
+                        return Uni.createFrom().voidItem();
+                    }
+                    Log.errorf(
+                            "The database refuses the result of a task (%s); it settles failed: %s",
+                            sqlState, refused.getMessage());
+                    return settleBatch(List.of(replacement), null)
+                            .onFailure(ResultAggregator::isDataError)
+                            .recoverWithItem(again -> {
+                                Log.errorf(
+                                        "Skipping a result record the database refuses even as failed: %s",
+                                        again.getMessage());
+                                return null;
+                            });
+                });
+    }
+
     private Uni<Void> settleBatch(List<String> records, List<Long> produced) {
-        Tuple batch = toBatch(records, produced);
+        Tuple batch = reader.toBatch(records, produced);
         if (batch == null) {
             return Uni.createFrom().voidItem();
         }
@@ -252,7 +275,7 @@ public class ResultAggregator {
      * terminal, for {@link #announce} once the transaction has committed.
      */
     Uni<List<CompletedWorkflow>> settleInTransaction(SqlConnection conn, List<String> records) {
-        Tuple batch = toBatch(records, null);
+        Tuple batch = reader.toBatch(records, null);
         if (batch == null) {
             return Uni.createFrom().item(List.of());
         }
@@ -317,74 +340,5 @@ public class ResultAggregator {
             return pg.getSqlState().startsWith("22") || pg.getSqlState().startsWith("23");
         }
         return false;
-    }
-
-    /** The batch as parallel arrays for {@code unnest}; null when no record in it is readable. */
-    private Tuple toBatch(List<String> records, List<Long> producedAt) {
-        int n = records.size();
-        List<Double> produced = new ArrayList<>(n);
-        List<UUID> ids = new ArrayList<>(n);
-        List<String> statuses = new ArrayList<>(n);
-        List<String> results = new ArrayList<>(n);
-        List<String> traces = new ArrayList<>(n);
-        List<Boolean> emails = new ArrayList<>(n);
-        List<Boolean> phones = new ArrayList<>(n);
-        List<Double> credits = new ArrayList<>(n);
-        List<String> errors = new ArrayList<>(n);
-        for (int r = 0; r < n; r++) {
-            String record = records.get(r);
-            try {
-                JsonNode node = json.mapper().readTree(record);
-                UUID taskId = UUID.fromString(node.path("task_id").asText());
-                String status = node.path("status").asText();
-                if (!"completed".equals(status) && !"failed".equals(status)) {
-                    throw new IllegalArgumentException("status " + status);
-                }
-                // Everything read from the record first; then the stored item is the record itself, less what
-                // belongs to the workflow (no copy of the tree).
-                String trace = node.has("trace") ? node.get("trace").toString() : "[]";
-                JsonNode numbers = node.path("personal_phone_numbers");
-                double charged = node.path("charged_credits").asDouble(0);
-                boolean hasEmail = node.hasNonNull("primary_email");
-                String error =
-                        node.hasNonNull("error") ? node.get("error").asText().replace("\u0000", "") : null;
-                ObjectNode item = (ObjectNode) node;
-                item.remove(List.of("workflow_id", "org_id", "enrichment_type", "charged_credits", "trace"));
-                String result = json.mapper().writeValueAsString(item);
-                if (!Double.isFinite(charged) || charged < 0 || charged > 1_000_000) {
-                    throw new IllegalArgumentException("charged_credits out of range");
-                }
-                // Every check is done: only now is the record added, to every column at once, so the arrays stay
-                // aligned row by row.
-                ids.add(taskId);
-                statuses.add(status);
-                results.add(result);
-                traces.add(trace);
-                emails.add(hasEmail);
-                phones.add(numbers.isArray() && !numbers.isEmpty());
-                credits.add(charged);
-                errors.add(error);
-                Long at = producedAt == null ? null : producedAt.get(r);
-                produced.add(at == null ? null : at.doubleValue());
-            } catch (Exception unreadable) {
-                // A record the waterfall did not write cannot settle anything; it is skipped, not retried.
-                Log.warnf(
-                        "Skipping an unreadable result record: %s",
-                        unreadable.getClass().getSimpleName());
-            }
-        }
-        if (ids.isEmpty()) {
-            return null;
-        }
-        return Tuple.of(
-                        ids.toArray(UUID[]::new),
-                        statuses.toArray(String[]::new),
-                        results.toArray(String[]::new),
-                        traces.toArray(String[]::new))
-                .addArrayOfBoolean(emails.toArray(Boolean[]::new))
-                .addArrayOfBoolean(phones.toArray(Boolean[]::new))
-                .addArrayOfDouble(credits.toArray(Double[]::new))
-                .addArrayOfString(errors.toArray(String[]::new))
-                .addArrayOfDouble(produced.toArray(Double[]::new));
     }
 }

@@ -78,12 +78,12 @@ public class WorkflowCancel {
                             Map<String, String> custom = json.stringMap(workflow.getString("custom"));
                             return conn.preparedQuery(
                                             "UPDATE workflows SET cancelled_at = coalesce(cancelled_at, now())"
-                                                    + " WHERE id = $1")
-                                    .execute(Tuple.of(workflowId))
+                                                    + " WHERE id = $1 AND org_id = $2")
+                                    .execute(Tuple.of(workflowId, orgId))
                                     .chain(() -> conn.preparedQuery(
-                                                    "SELECT id FROM tasks WHERE workflow_id = $1 AND status = 'pending'"
-                                                            + " ORDER BY idx")
-                                            .execute(Tuple.of(workflowId)))
+                                                    "SELECT id FROM tasks WHERE workflow_id = $1 AND org_id = $2"
+                                                            + " AND status = 'pending' ORDER BY idx")
+                                            .execute(Tuple.of(workflowId, orgId)))
                                     .chain(tasks -> {
                                         List<String> records = new ArrayList<>(tasks.rowCount());
                                         for (Row task : tasks) {
@@ -101,8 +101,9 @@ public class WorkflowCancel {
                                                 .invoke(terminal::addAll)
                                                 .replaceWith(records.size());
                                     })
-                                    .chain(count -> conn.preparedQuery("SELECT status FROM workflows WHERE id = $1")
-                                            .execute(Tuple.of(workflowId))
+                                    .chain(count -> conn.preparedQuery(
+                                                    "SELECT status FROM workflows WHERE id = $1 AND org_id = $2")
+                                            .execute(Tuple.of(workflowId, orgId))
                                             .map(after -> new Cancelled(
                                                     workflowId,
                                                     after.iterator().next().getString("status"),

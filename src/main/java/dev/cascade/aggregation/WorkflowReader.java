@@ -53,10 +53,11 @@ public class WorkflowReader {
      * The workflow's result items in input order (a prospecting task gives one item per prospect; a pending task
      * only its id and status), at most {@code limit} of them, with the count of all.
      */
-    public Uni<ResultPage> results(String workflowId, int limit) {
-        return pool.preparedQuery(
-                        "SELECT id, status, result::text AS result FROM tasks WHERE workflow_id = $1 ORDER BY idx")
-                .execute(Tuple.of(workflowId))
+    public Uni<ResultPage> results(UUID orgId, String workflowId, int limit) {
+        // The organisation as well as the workflow, though callers looked the workflow up for it: defence in depth.
+        return pool.preparedQuery("SELECT id, status, result::text AS result FROM tasks"
+                        + " WHERE workflow_id = $1 AND org_id = $2 ORDER BY idx")
+                .execute(Tuple.of(workflowId, orgId))
                 .map(rows -> {
                     List<JsonNode> items = new ArrayList<>();
                     int total = 0;

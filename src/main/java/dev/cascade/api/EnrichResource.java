@@ -139,7 +139,7 @@ public class EnrichResource {
                 if (!results) {
                     return Uni.createFrom().item(Map.<String, Object>of("workflow", view));
                 }
-                return reader.results(id, Integer.MAX_VALUE)
+                return reader.results(who.orgId(), id, Integer.MAX_VALUE)
                         .map(page -> Map.<String, Object>of("workflow", view.withResults(page.items())));
             });
         }

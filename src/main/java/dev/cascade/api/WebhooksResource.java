@@ -108,7 +108,7 @@ public class WebhooksResource {
             if (view == null) {
                 throw new ApiException(404, "Workflow not found");
             }
-            return log.attempts(id, after, limit)
+            return log.attempts(who.orgId(), id, after, limit)
                     .map(page -> new Deliveries(
                             id, view.webhookUrl(), page.attempts(), page.next() == null ? null : cursor(page.next())));
         });

@@ -118,6 +118,7 @@ class DispatchSweeper {
                                     : "Re-publishing the unsettled tasks of workflow %s, which made no progress for"
                                             + " the stall timeout",
                             workflowId);
+                    // Keyed by a workflow this sweeper claimed itself (no request id): not filtered by organisation.
                     // Undispatched: every unsettled task. Stalled: only tasks lost in flight (running for longer
                     // than the stall timeout); pending ones are still queued in Kafka.
                     String tasks = undispatched

@@ -16,7 +16,7 @@ import org.eclipse.microprofile.reactive.messaging.Outgoing;
 import dev.cascade.accounts.Budgets;
 import dev.cascade.accounts.CreditPolicy;
 import dev.cascade.aggregation.Cancellations;
-import dev.cascade.aggregation.WorkflowProgress;
+import dev.cascade.aggregation.TaskClaims;
 import dev.cascade.config.CascadeConfig;
 import dev.cascade.events.Channels;
 import dev.cascade.events.CloudEvents;
@@ -37,7 +37,7 @@ public class WaterfallConsumer {
             java.util.Set.of("none", "partial", "phone_only", "full", "prospecting_only");
 
     private final Waterfall waterfall;
-    private final WorkflowProgress progress;
+    private final TaskClaims claims;
     private final Json json;
     private final CascadeConfig config;
     private final MeterRegistry meters;
@@ -48,7 +48,7 @@ public class WaterfallConsumer {
 
     public WaterfallConsumer(
             Waterfall waterfall,
-            WorkflowProgress progress,
+            TaskClaims claims,
             Json json,
             CascadeConfig config,
             MeterRegistry meters,
@@ -60,7 +60,7 @@ public class WaterfallConsumer {
         this.budgets = budgets;
         this.credits = credits;
         this.waterfall = waterfall;
-        this.progress = progress;
+        this.claims = claims;
         this.json = json;
         this.config = config;
     }
@@ -103,8 +103,7 @@ public class WaterfallConsumer {
         }
         TaskRecord current = task;
         long started = System.nanoTime();
-        progress.started(task.taskId());
-        return withinBudget(current)
+        return start(current)
                 .onFailure()
                 .recoverWithItem(failure -> {
                     Log.errorf(
@@ -134,13 +133,26 @@ public class WaterfallConsumer {
                         .register(meters));
     }
 
-    /** Runs the task, first reserving its worst case when its workflow has a budget cap (§4.4). */
-    private Uni<TaskOutcome> withinBudget(TaskRecord task) {
+    /**
+     * Runs the task unless its workflow is cancelled (§4.6): a task that calls providers is first claimed in
+     * PostgreSQL, so a cancel and its waterfall never both proceed. A cancelled task's result record still goes out,
+     * saying so (the cancel settled the task already; the aggregator ignores a second result).
+     */
+    private Uni<TaskOutcome> start(TaskRecord task) {
         if (cancellations.isCancelled(task.workflowId())) {
-            // The cancel settled this task already (§4.6); its result record still goes out, saying so.
             return Uni.createFrom().item(Waterfall.failed(task, "cancelled"));
         }
-        if (task.maxCredits() == null || "none".equals(task.enrichmentType())) {
+        if ("none".equals(task.enrichmentType())) {
+            // No provider to race with a cancel: not worth a write.
+            return waterfall.run(task);
+        }
+        return claims.claim(task.taskId(), task.workflowId())
+                .chain(go -> go ? withinBudget(task) : Uni.createFrom().item(Waterfall.failed(task, "cancelled")));
+    }
+
+    /** Runs the task, first reserving its worst case when its workflow has a budget cap (§4.4). */
+    private Uni<TaskOutcome> withinBudget(TaskRecord task) {
+        if (task.maxCredits() == null) {
             return waterfall.run(task);
         }
         int maxProspects = task.maxProspectsPerCompany() != null
@@ -185,12 +197,6 @@ public class WaterfallConsumer {
                 record.taskId(), record.workflowId(), outcome.item().status());
         return task.withPayload(json.write(event))
                 .addMetadata(CloudEvents.metadata(
-                        record.workflowId(), record.taskId().toString(), CloudEvents.TYPE_RESULT, record.orgId()))
-                // Only once the broker has the result is the task's `running` mark moot (its settle follows); a result
-                // that could not be written leaves the mark to be made, so the stall sweeper can find the task.
-                .withAck(() -> {
-                    progress.finished(record.taskId());
-                    return task.ack();
-                });
+                        record.workflowId(), record.taskId().toString(), CloudEvents.TYPE_RESULT, record.orgId()));
     }
 }

@@ -32,14 +32,17 @@ public class DeliveryLog {
         this.pool = pool;
     }
 
-    /** Up to {@code limit} attempts of the workflow after {@code after}. */
-    public Uni<Page> attempts(String workflowId, Position after, int limit) {
+    /**
+     * Up to {@code limit} attempts of the organisation's workflow after {@code after} (both ids filter: defence in
+     * depth behind the caller's check).
+     */
+    public Uni<Page> attempts(UUID orgId, String workflowId, Position after, int limit) {
         String sql = "SELECT a.id, e.event_type, e.id AS webhook_id, e.task_id, a.attempt, a.status,"
                 + " a.response_status_code, a.error, a.attempted_at, a.duration_ms, a.next_attempt_at"
-                + " FROM webhook_attempts a JOIN webhook_events e ON e.id = a.event_id WHERE a.workflow_id = $1"
-                + (after == null ? "" : " AND (a.attempted_at, a.attempt, a.id) > ($3, $4, $5)")
-                + " ORDER BY a.attempted_at, a.attempt, a.id LIMIT $2";
-        Tuple params = Tuple.of(workflowId, limit + 1);
+                + " FROM webhook_attempts a JOIN webhook_events e ON e.id = a.event_id WHERE a.workflow_id = $1 AND e.org_id = $2"
+                + (after == null ? "" : " AND (a.attempted_at, a.attempt, a.id) > ($4, $5, $6)")
+                + " ORDER BY a.attempted_at, a.attempt, a.id LIMIT $3";
+        Tuple params = Tuple.of(workflowId, orgId, limit + 1);
         if (after != null) {
             params.addOffsetDateTime(after.attemptedAt())
                     .addInteger(after.attempt())

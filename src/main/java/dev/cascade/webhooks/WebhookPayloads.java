@@ -93,7 +93,7 @@ class WebhookPayloads {
             if (workflow == null) {
                 return Uni.createFrom().failure(new IllegalStateException("workflow " + workflowId + " is gone"));
             }
-            return reader.results(workflowId, limit)
+            return reader.results(orgId, workflowId, limit)
                     .map(page -> new CompletedPayload(
                             COMPLETED,
                             workflowId,

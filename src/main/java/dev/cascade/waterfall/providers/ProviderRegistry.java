@@ -229,8 +229,11 @@ public class ProviderRegistry {
         return true;
     }
 
-    /** Calls a provider through its guard; never fails (see {@link GuardedProvider#call}). */
+    /**
+     * Calls a provider through its guard; never fails (see {@link GuardedProvider#call}). Every string of the outcome
+     * is cleaned of what PostgreSQL refuses ({@link VendorText}): this is the one door vendor data comes in by.
+     */
     public Uni<ProviderOutcome> call(GuardedProvider provider, Capability capability, ProviderQuery query) {
-        return provider.call(capability, query);
+        return provider.call(capability, query).map(VendorText::clean);
     }
 }

@@ -1,0 +1,108 @@
+package dev.cascade.aggregation;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.quarkus.logging.Log;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+import dev.cascade.support.MicroBatcher;
+
+/**
+ * Claims a task for the waterfall before any provider is called: a conditional update marks it (and its workflow)
+ * `running` only while its workflow is not cancelled, under the workflow's row lock, which a cancel takes too (§4.6).
+ * So a cancel and a waterfall never both proceed: either the claim commits first (the task is no longer `pending`,
+ * the cancel leaves it to finish) or the cancel does (the claim waits for its lock, then sees `cancelled_at`, and the
+ * task is answered `cancelled` without a provider call). Concurrent claims share one statement ({@link MicroBatcher}:
+ * one round trip per batch of task records, never one per task under load). Keyed by the task ids of our own task
+ * records, not by an id from a request: not filtered by organisation.
+ */
+@ApplicationScoped
+public class TaskClaims {
+    static final String CLAIM_SQL = """
+            WITH locked AS (
+                -- Workflows before tasks, in id order, as the aggregator and the cancel lock them: never a deadlock
+                -- with them. A cancel in progress makes this wait; the row then read is the cancel's.
+                SELECT id, cancelled_at FROM workflows
+                 WHERE id IN (SELECT workflow_id FROM tasks WHERE id = ANY($1))
+                 ORDER BY id FOR NO KEY UPDATE
+            ), started AS (
+                UPDATE tasks SET status = 'running', started_at = now()
+                 WHERE id = ANY($1) AND status = 'pending'
+                   AND workflow_id IN (SELECT id FROM locked WHERE cancelled_at IS NULL)
+                RETURNING workflow_id
+            ), running AS (
+                UPDATE workflows SET status = 'running'
+                 WHERE id IN (SELECT DISTINCT workflow_id FROM started) AND status = 'pending'
+            )
+            SELECT t.id FROM tasks t JOIN locked l ON l.id = t.workflow_id
+             WHERE t.id = ANY($1) AND l.cancelled_at IS NOT NULL
+            """;
+    /**
+     * How long a task waits for its claim before it goes on without one (PostgreSQL slow or away): well under the
+     * task consumer's unacked-record age, and far above a cancel's transaction.
+     */
+    private static final Duration BOUND = Duration.ofSeconds(5);
+
+    private final Pool pool;
+    private final Cancellations cancellations;
+    private final MicroBatcher<UUID, Boolean> batcher;
+
+    public TaskClaims(Pool pool, Cancellations cancellations) {
+        this.pool = pool;
+        this.cancellations = cancellations;
+        this.batcher = new MicroBatcher<>(500, 2, this::claimAll);
+    }
+
+    /**
+     * Claims the task; true when its waterfall may run (claimed now, or already `running`: a record delivered again),
+     * false when its workflow is cancelled. When the claim cannot be made in time the task goes on unless this process
+     * knows its workflow cancelled: the running mark is lost then (as a lost task record would be), the cancel race
+     * reopens only for that moment, and PostgreSQL being away stops the cancels too.
+     */
+    public Uni<Boolean> claim(UUID taskId, String workflowId) {
+        return batcher.submit(taskId)
+                .ifNoItem()
+                .after(BOUND)
+                .fail()
+                .invoke(go -> {
+                    if (!go) {
+                        cancellations.add(workflowId);
+                    }
+                })
+                .onFailure()
+                .recoverWithItem(failure -> {
+                    Log.warnf(
+                            "Task %s of workflow %s could not be claimed; it runs unclaimed: %s",
+                            taskId,
+                            workflowId,
+                            failure.getCause() != null ? failure.getCause().getMessage() : failure.getMessage());
+                    return !cancellations.isCancelled(workflowId);
+                });
+    }
+
+    /** The claims of a batch in one statement; the answers are aligned with the task ids. */
+    private Uni<List<Boolean>> claimAll(List<UUID> taskIds) {
+        return pool.preparedQuery(CLAIM_SQL)
+                .execute(Tuple.of(taskIds.toArray(UUID[]::new)))
+                .map(rows -> {
+                    Set<UUID> cancelled = new HashSet<>();
+                    for (Row row : rows) {
+                        cancelled.add(row.getUUID("id"));
+                    }
+                    List<Boolean> answers = new ArrayList<>(taskIds.size());
+                    for (UUID taskId : taskIds) {
+                        answers.add(!cancelled.contains(taskId));
+                    }
+                    return answers;
+                });
+    }
+}
