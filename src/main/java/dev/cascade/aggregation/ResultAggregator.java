@@ -112,15 +112,45 @@ public class ResultAggregator {
                 SELECT org_id, 'charge', -charge, workflow_id, id FROM money WHERE charge > 0
                  UNION ALL
                 SELECT org_id, 'release', release, workflow_id, id FROM money WHERE release > 0
-            ), contact_hooks AS (
-                -- per_contact_webhooks: one `enrichment.contact_completed` event per settled task, in the same
-                -- transaction as the settlement (a task settles once, so its event is recorded once).
-                INSERT INTO webhook_events (id, org_id, workflow_id, task_id, event_type, url, status, next_attempt_at)
-                SELECT 'msg_' || replace(gen_random_uuid()::text, '-', ''), w.org_id, s.workflow_id, s.id,
-                       'enrichment.contact_completed', w.webhook_url, 'pending', now()
+            ), contact_settled AS (
+                -- per_contact_webhooks: the settled tasks that get an `enrichment.contact_completed` event, numbered
+                -- per organisation for the caps below.
+                SELECT s.id, s.workflow_id, w.org_id, w.webhook_url,
+                       row_number() OVER (PARTITION BY w.org_id ORDER BY s.workflow_id, s.idx) AS n
                   FROM settled s JOIN workflows w ON w.id = s.workflow_id
                  WHERE w.webhook_url IS NOT NULL AND coalesce((w.options ->> 'per_contact_webhooks')::boolean, false)
+            ), contact_room AS (
+                -- What each organisation may still add (ContactEventCaps): undelivered events under the pending cap
+                -- ($10), per-contact events recorded for delivery in the last hour under the hourly limit ($11).
+                -- Each count stops at its cap.
+                SELECT o.org_id,
+                       $10 - (SELECT count(*) FROM (SELECT 1 FROM webhook_events e
+                                                     WHERE e.org_id = o.org_id AND e.status IN ('pending', 'in_flight')
+                                                     LIMIT $10) p) AS pending_room,
+                       $11 - (SELECT count(*) FROM (SELECT 1 FROM webhook_events e
+                                                     WHERE e.org_id = o.org_id
+                                                       AND e.event_type = 'enrichment.contact_completed'
+                                                       AND e.dropped_reason IS NULL
+                                                       AND e.created_at > now() - interval '1 hour'
+                                                     LIMIT $11) r) AS hourly_room
+                  FROM (SELECT DISTINCT org_id FROM contact_settled) o
+            ), contact_hooks AS (
+                -- One event per settled task, in the same transaction as the settlement (a task settles once, so its
+                -- event is recorded once). Beyond a cap it is recorded `dropped` with the reason and never sent.
+                INSERT INTO webhook_events (id, org_id, workflow_id, task_id, event_type, url, status, next_attempt_at,
+                                            finished_at, dropped_reason)
+                SELECT 'msg_' || replace(gen_random_uuid()::text, '-', ''), c.org_id, c.workflow_id, c.id,
+                       'enrichment.contact_completed', c.webhook_url,
+                       CASE WHEN d.reason IS NULL THEN 'pending' ELSE 'dropped' END,
+                       CASE WHEN d.reason IS NULL THEN now() END,
+                       CASE WHEN d.reason IS NOT NULL THEN now() END,
+                       d.reason
+                  FROM contact_settled c
+                  JOIN contact_room r ON r.org_id = c.org_id
+                 CROSS JOIN LATERAL (SELECT CASE WHEN c.n > r.pending_room THEN 'pending_cap'
+                                                 WHEN c.n > r.hourly_room THEN 'hourly_limit' END AS reason) d
                     ON CONFLICT (task_id) WHERE event_type = 'enrichment.contact_completed' DO NOTHING
+             RETURNING org_id, dropped_reason
             ), tally AS (
                 SELECT s.workflow_id,
                        count(*) FILTER (WHERE s.status = 'completed') AS completed,
@@ -164,9 +194,10 @@ public class ResultAggregator {
                     ON CONFLICT (workflow_id) WHERE event_type = 'enrichment.completed' DO NOTHING
              RETURNING workflow_id
             )
-            -- Three kinds of rows: the workflows that became terminal, each organisation's charges and releases (for
-            -- BALANCES_SQL), and one row with when each settled task was submitted and its result produced (epoch
-            -- milliseconds, for the overhead histograms).
+            -- Four kinds of rows: the workflows that became terminal, each organisation's charges and releases (for
+            -- BALANCES_SQL), one row with when each settled task was submitted and its result produced (epoch
+            -- milliseconds, for the overhead histograms), and the per-contact events dropped per organisation and
+            -- reason (in `status`, their number in `charges`; for ContactEventCaps).
             SELECT 'workflow' AS kind, u.id, u.org_id, u.status, (u.id IN (SELECT workflow_id FROM hooks)) AS webhook,
                    NULL::numeric AS charges, NULL::numeric AS releases, NULL::float8[] AS submitted,
                    NULL::float8[] AS produced
@@ -178,18 +209,24 @@ public class ResultAggregator {
              UNION ALL
             SELECT 'timing', NULL, NULL, NULL, NULL, NULL, NULL, array_agg(s.submitted), array_agg(s.produced)
               FROM settled s HAVING count(*) > 0
+             UNION ALL
+            SELECT 'dropped', NULL, h.org_id, h.dropped_reason, NULL, count(*), NULL, NULL, NULL
+              FROM contact_hooks h WHERE h.dropped_reason IS NOT NULL GROUP BY h.org_id, h.dropped_reason
             """;
 
     private final Pool pool;
     private final CompletionListeners listeners;
     private final SettleTiming timing;
     private final ResultRecords reader;
+    private final ContactEventCaps caps;
 
-    public ResultAggregator(Pool pool, Json json, CompletionListeners listeners, SettleTiming timing) {
+    public ResultAggregator(
+            Pool pool, Json json, CompletionListeners listeners, SettleTiming timing, ContactEventCaps caps) {
         this.pool = pool;
         this.reader = new ResultRecords(json);
         this.listeners = listeners;
         this.timing = timing;
+        this.caps = caps;
     }
 
     @Incoming(Channels.RESULTS_IN)
@@ -253,7 +290,7 @@ public class ResultAggregator {
     }
 
     private Uni<Void> settleBatch(List<String> records, List<Long> produced) {
-        Tuple batch = reader.toBatch(records, produced);
+        Tuple batch = toBatch(records, produced);
         if (batch == null) {
             return Uni.createFrom().voidItem();
         }
@@ -267,6 +304,7 @@ public class ResultAggregator {
                 .indefinitely()
                 .invoke(this::announce)
                 .invoke(timing::observe)
+                .invoke(caps::observe)
                 .replaceWithVoid();
     }
 
@@ -275,7 +313,7 @@ public class ResultAggregator {
      * terminal, for {@link #announce} once the transaction has committed.
      */
     Uni<List<CompletedWorkflow>> settleInTransaction(SqlConnection conn, List<String> records) {
-        Tuple batch = reader.toBatch(records, null);
+        Tuple batch = toBatch(records, null);
         if (batch == null) {
             return Uni.createFrom().item(List.of());
         }
@@ -340,5 +378,13 @@ public class ResultAggregator {
             return pg.getSqlState().startsWith("22") || pg.getSqlState().startsWith("23");
         }
         return false;
+    }
+
+    /** The batch's columns ({@link ResultRecords#toBatch}) and this process's per-contact event caps; null if none. */
+    private Tuple toBatch(List<String> records, List<Long> producedAt) {
+        Tuple batch = reader.toBatch(records, producedAt);
+        return batch == null
+                ? null
+                : batch.addInteger(caps.pendingPerOrganization()).addInteger(caps.contactEventsPerHour());
     }
 }

@@ -460,6 +460,9 @@ public interface CascadeConfig {
          */
         @WithDefault("24h")
         Duration secretRotationOverlap();
+
+        /** Fairness between organisations: caps per organisation on slots, pending events, per-contact events, DNS. */
+        WebhookFairnessSettings fairness();
     }
 
     interface Credits {
