@@ -66,7 +66,11 @@ class ContactEventCapsTest {
     }
 
     private static double dropped(String reason) {
-        String metrics = given().get("/q/metrics").then().extract().asString();
+        String metrics = given().get(Gateway.management("/q/metrics"))
+                .then()
+                .statusCode(200)
+                .extract()
+                .asString();
         Matcher m = Pattern.compile("cascade_webhooks_dropped_total\\{[^}]*reason=\"" + reason + "\"[^}]*} (\\S+)")
                 .matcher(metrics);
         return m.find() ? Double.parseDouble(m.group(1)) : 0;
