@@ -1,7 +1,5 @@
 package dev.cascade.aggregation;
 
-import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
-import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.matching;
 import static com.github.tomakehurst.wiremock.client.WireMock.ok;
@@ -31,12 +29,13 @@ import dev.cascade.testing.Gateway;
 import dev.cascade.testing.Gateway.Tenant;
 import dev.cascade.testing.Ledger;
 import dev.cascade.testing.Receiver;
+import dev.cascade.testing.SlowVendor;
 import dev.cascade.testing.VendorStubs;
 
 /** Cancel (§4.6): unstarted tasks settle failed (`cancelled`), holds are released, the webhook fires once. */
 @QuarkusTest
 class CancelTest {
-    private static final Map<String, Object> SLOW = Map.of("email", List.of("t-slow"));
+    private static final Map<String, Object> SLOW = SlowVendor.WATERFALL;
 
     private WireMockServer receiver;
 
@@ -44,23 +43,7 @@ class CancelTest {
     void setUp() {
         receiver = Receiver.start();
         receiver.stubFor(post(urlPathEqualTo("/hook")).willReturn(ok()));
-        // A test before may have left t-slow's breaker open (its calls time out when the stub is saturated); an open
-        // breaker would skip the blockers' calls and leave the waterfall free.
-        given().auth()
-                .oauth2(Gateway.ADMIN_TOKEN)
-                .post("/api/v1/admin/providers/t-slow/circuit/reset")
-                .then()
-                .statusCode(200);
-        // Every lookup takes 3 s and finds nothing (Hunter's answer for no email).
-        VendorStubs.server()
-                .stubFor(get(urlPathEqualTo("/slow/v2/email-finder"))
-                        .willReturn(aResponse()
-                                .withStatus(200)
-                                .withHeader("Content-Type", "application/json")
-                                .withBody(
-                                        "{\"data\":{\"email\":null,\"score\":null,\"verification\":{\"status\":null}},"
-                                                + "\"meta\":{}}")
-                                .withFixedDelay(3000)));
+        SlowVendor.answerSlowly();
     }
 
     @AfterEach
