@@ -1,5 +1,7 @@
 package dev.cascade.accounts;
 
+import java.time.LocalTime;
+import java.time.ZoneOffset;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.quarkus.scheduler.Scheduled;
@@ -78,6 +80,19 @@ public class RateLimiter {
                         : pool.preparedQuery(GIVE_BACK_SQL)
                                 .execute(Tuple.of(orgScope, keyScope))
                                 .replaceWithVoid());
+    }
+
+    /**
+     * The standing of a request that identified no key (a 401): nothing is counted, so it is the default per-key limit
+     * untouched, with the seconds to the end of the current one-minute window; null when rate limiting is off.
+     */
+    public RateDecision unidentified() {
+        if (!config.enabled()) {
+            return null;
+        }
+        int limit = config.keyPerMinute();
+        return new RateDecision(
+                true, limit, limit, 60 - LocalTime.now(ZoneOffset.UTC).getSecond());
     }
 
     /** Forgets finished windows (of the per-minute limits, and of the hourly redelivery counters). */

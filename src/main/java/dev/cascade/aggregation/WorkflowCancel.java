@@ -126,7 +126,7 @@ public class WorkflowCancel {
      * The result records of the tasks the cancel settled, so that `enrichment.results` holds one for every settled
      * task even when no waterfall ever sees the task (a workflow cancelled before its dispatch was confirmed). A
      * waterfall that later consumes a queued record of such a task publishes the same `cancelled` result under the
-     * same `ce_id`. Waited for, but never failing the cancel, which has committed.
+     * same `ce_id` (`<task_id>:result`). Waited for, but never failing the cancel, which has committed.
      */
     private Uni<Void> publish(UUID orgId, String workflowId, List<String> records) {
         if (records.isEmpty()) {
@@ -138,7 +138,8 @@ public class WorkflowCancel {
                     .path("task_id")
                     .asText();
             sends.add(results.sendMessage(Message.of(record)
-                    .addMetadata(CloudEvents.metadata(workflowId, taskId, CloudEvents.TYPE_RESULT, orgId))));
+                    .addMetadata(CloudEvents.metadata(
+                            workflowId, CloudEvents.resultEventId(taskId), CloudEvents.TYPE_RESULT, orgId))));
         }
         return Uni.join()
                 .all(sends)

@@ -18,10 +18,12 @@ import org.jboss.resteasy.reactive.server.ServerResponseFilter;
 import dev.cascade.accounts.Authenticator;
 import dev.cascade.accounts.RateDecision;
 import dev.cascade.accounts.RateLimiter;
+import dev.cascade.config.CascadeConfig;
 
 /**
  * Authentication, the first check of every public and operator request (§1, §9): `Authorization: Bearer <key>`
- * with a `clapi_` key for `/api/v1/public`, with the operator token for `/api/v1/admin`.
+ * with a `clapi_` key for `/api/v1/public`, with the operator token for `/api/v1/admin`; then the rate limit and the
+ * body size ({@link BodyLimit}), in that order.
  */
 public class AuthFilter {
     static final String PUBLIC = "/api/v1/public";
@@ -31,32 +33,54 @@ public class AuthFilter {
     private final CurrentPrincipal current;
     private final OperatorAuth operator;
     private final RateLimiter limiter;
+    private final BodyLimit bodies;
 
     public AuthFilter(
-            Authenticator authenticator, CurrentPrincipal current, OperatorAuth operator, RateLimiter limiter) {
+            Authenticator authenticator,
+            CurrentPrincipal current,
+            OperatorAuth operator,
+            RateLimiter limiter,
+            CascadeConfig config) {
         this.authenticator = authenticator;
+        this.bodies = new BodyLimit(config.intake().maxBodyBytes());
         this.limiter = limiter;
         this.current = current;
         this.operator = operator;
     }
 
+    /**
+     * The checks every request passes in the contract's order (§2.1): authentication (401), the rate limit (429),
+     * then the body size (413), so that an oversized body from a caller without a key is still a 401.
+     */
     @ServerRequestFilter(preMatching = true)
     public Uni<Response> authenticate(ContainerRequestContext request, HttpServerRequest http) {
+        return admitted(request, http).chain(refusal -> {
+            if (refusal != null) {
+                return Uni.createFrom().item(closingIfUnread(refusal, request));
+            }
+            return bodies.check(request, http);
+        });
+    }
+
+    private Uni<Response> admitted(ContainerRequestContext request, HttpServerRequest http) {
         String path = request.getUriInfo().getPath();
         if (path.startsWith(ADMIN)) {
             String token = bearer(request.getHeaderString(HttpHeaders.AUTHORIZATION));
-            return Uni.createFrom().item(operator.check(token, clientAddress(http)));
+            String client = clientAddress(http);
+            Response refusal = operator.check(token, client);
+            current.rate(operator.standing(client));
+            return Uni.createFrom().item(refusal);
         }
         if (!path.startsWith(PUBLIC)) {
             return Uni.createFrom().nullItem();
         }
         String key = bearer(request.getHeaderString(HttpHeaders.AUTHORIZATION));
         if (key == null) {
-            return Uni.createFrom().item(ErrorMappers.unauthenticated());
+            return Uni.createFrom().item(unauthenticated());
         }
         return authenticator.authenticate(key).chain(principal -> {
             if (principal == null) {
-                return Uni.createFrom().item(ErrorMappers.unauthenticated());
+                return Uni.createFrom().item(unauthenticated());
             }
             current.set(principal);
             return limiter.hit(principal).map(decision -> {
@@ -64,14 +88,30 @@ public class AuthFilter {
                 if (decision == null || decision.allowed()) {
                     return null;
                 }
-                Response.ResponseBuilder tooMany = Response.status(429)
+                return Response.status(429)
                         .type(MediaType.APPLICATION_JSON_TYPE)
                         .header(HttpHeaders.RETRY_AFTER, decision.resetSeconds())
-                        .entity(new ErrorBody("Rate limit exceeded"));
-                rateHeaders(tooMany, decision);
-                return tooMany.build();
+                        .entity(new ErrorBody("Rate limit exceeded"))
+                        .build();
             });
         });
+    }
+
+    /**
+     * A public 401 counts against nobody (no key was identified), so its `RateLimit-*` headers (§10) say what a key
+     * starts a window with: the default per-key limit, none of it used, reset at the end of the current minute.
+     */
+    private Response unauthenticated() {
+        current.rate(limiter.unidentified());
+        return ErrorMappers.unauthenticated();
+    }
+
+    /** A refusal that leaves an oversized or unbounded body unread closes the connection instead of draining it. */
+    private Response closingIfUnread(Response refusal, ContainerRequestContext request) {
+        if (!bodies.unreadBodyMatters(request)) {
+            return refusal;
+        }
+        return Response.fromResponse(refusal).header("Connection", "close").build();
     }
 
     /** Every response to a counted request says where the caller stands (§10). */
@@ -83,12 +123,6 @@ public class AuthFilter {
             response.getHeaders().putSingle("RateLimit-Remaining", decision.remaining());
             response.getHeaders().putSingle("RateLimit-Reset", decision.resetSeconds());
         }
-    }
-
-    private static void rateHeaders(Response.ResponseBuilder response, RateDecision decision) {
-        response.header("RateLimit-Limit", decision.limit())
-                .header("RateLimit-Remaining", decision.remaining())
-                .header("RateLimit-Reset", decision.resetSeconds());
     }
 
     /**

@@ -11,18 +11,18 @@ import org.jboss.logging.MDC;
 import dev.cascade.config.CascadeConfig;
 import dev.cascade.config.Role;
 
-/** Vert.x-level filters that run before anything else: request ids, the `api` role and the body size limit. */
+/**
+ * Vert.x-level filters that run before anything else: request ids and the `api` role. The body size limit is not
+ * here: it comes after authentication and the rate limit (§2.1), in {@link AuthFilter} and {@link BodyLimit}.
+ */
 public class EdgeFilters {
     static final String REQUEST_ID = "X-Request-Id";
-    static final String TOO_LARGE = "{\"detail\":\"Request body too large\"}";
     static final String NOT_FOUND = "{\"detail\":\"Not Found\"}";
     private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
 
-    private final CascadeConfig config;
     private final boolean api;
 
     public EdgeFilters(CascadeConfig config) {
-        this.config = config;
         this.api = config.roles().has(Role.API);
     }
 
@@ -53,27 +53,6 @@ public class EdgeFilters {
                         .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
                         .end(NOT_FOUND);
                 return;
-            }
-        }
-        rc.next();
-    }
-
-    /** Bodies over the limit are refused at once, before they are read, and the connection is closed. */
-    @RouteFilter(900)
-    void bodyLimit(RoutingContext rc) {
-        String length = rc.request().getHeader(HttpHeaders.CONTENT_LENGTH);
-        if (length != null) {
-            try {
-                if (Long.parseLong(length.trim()) > config.intake().maxBodyBytes()) {
-                    rc.response()
-                            .setStatusCode(413)
-                            .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-                            .putHeader(HttpHeaders.CONNECTION, "close")
-                            .end(TOO_LARGE);
-                    return;
-                }
-            } catch (NumberFormatException ignored) {
-                // Vert.x refuses a malformed Content-Length itself.
             }
         }
         rc.next();

@@ -56,6 +56,16 @@ final class FailedAuthThrottle {
         return bucket == null ? burst : bucket.remaining(nanoClock.getAsLong());
     }
 
+    /** Seconds until {@code client} has its whole burst again (0 when it has). */
+    long secondsUntilFull(String client) {
+        Bucket bucket = buckets.get(key(client));
+        return bucket == null ? 0 : bucket.secondsUntilFull(nanoClock.getAsLong());
+    }
+
+    int burst() {
+        return burst;
+    }
+
     int tracked() {
         return buckets.size();
     }
@@ -134,6 +144,11 @@ final class FailedAuthThrottle {
         synchronized int remaining(long now) {
             refill(now);
             return (int) (credit / refillNanos);
+        }
+
+        synchronized long secondsUntilFull(long now) {
+            refill(now);
+            return (capacity - credit + 999_999_999L) / 1_000_000_000L;
         }
 
         synchronized boolean full(long now) {

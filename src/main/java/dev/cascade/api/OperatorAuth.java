@@ -13,6 +13,7 @@ import io.quarkus.logging.Log;
 import io.quarkus.runtime.StartupEvent;
 
 import dev.cascade.accounts.ApiKeys;
+import dev.cascade.accounts.RateDecision;
 import dev.cascade.config.AdminSettings;
 import dev.cascade.config.CascadeConfig;
 
@@ -55,6 +56,16 @@ public class OperatorAuth {
                     "Operator API closed: %s is not set (every /api/v1/admin request answers 401)",
                     OperatorTokenPolicy.SETTING);
         }
+    }
+
+    /**
+     * Where {@code client} stands with the failed-authentication throttle, for the `RateLimit-*` headers of every
+     * operator answer (§10): the burst, the attempts left and the seconds until all of them are back.
+     */
+    RateDecision standing(String client) {
+        int left = throttle.remaining(client);
+        return new RateDecision(
+                left > 0, throttle.burst(), left, (int) Math.min(Integer.MAX_VALUE, throttle.secondsUntilFull(client)));
     }
 
     /**

@@ -22,6 +22,22 @@ public final class CloudEvents {
 
     private CloudEvents() {}
 
+    /** The `ce_id` of a task record: its task id (also the record's key). */
+    public static String taskEventId(UUID taskId) {
+        return taskId.toString();
+    }
+
+    /**
+     * The `ce_id` of a task's result record, `<task_id>:result`. CloudEvents names one event by `ce_source` + `ce_id`,
+     * and a task record and its result are two events from one source, so they must not share an id (a consumer that
+     * keeps one set of seen ids would otherwise drop the result as a copy of the task). Derived from the task id
+     * alone, so every copy of a result — a re-run after a redelivery, the cancel's copy — keeps the same id and
+     * de-duplicating on `ce_id` still works.
+     */
+    public static String resultEventId(String taskId) {
+        return taskId + ":result";
+    }
+
     /**
      * Outgoing metadata with the record key and the CloudEvents headers. The id must be stable for one logical
      * event (a re-published task keeps its id) so that consumers can de-duplicate on `ce_id`.

@@ -152,7 +152,7 @@ class TaskPublisher {
             }
             try {
                 String id = task.taskId().toString();
-                byte[] idBytes = bytes(id);
+                byte[] idBytes = bytes(CloudEvents.taskEventId(task.taskId()));
                 RecordHeaders headers = CloudEvents.headers(
                         idBytes, TYPE, time, bytes(task.orgId().toString()));
                 byte[] value = writer.writeValueAsBytes(task);

@@ -197,6 +197,9 @@ public class WaterfallConsumer {
                 record.taskId(), record.workflowId(), outcome.item().status());
         return task.withPayload(json.write(event))
                 .addMetadata(CloudEvents.metadata(
-                        record.workflowId(), record.taskId().toString(), CloudEvents.TYPE_RESULT, record.orgId()));
+                        record.workflowId(),
+                        CloudEvents.resultEventId(record.taskId().toString()),
+                        CloudEvents.TYPE_RESULT,
+                        record.orgId()));
     }
 }

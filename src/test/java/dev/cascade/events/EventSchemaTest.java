@@ -103,7 +103,8 @@ class EventSchemaTest {
                     assertThat(record.key())
                             .as(where)
                             .isEqualTo(value.path("workflow_id").asString());
-                    assertThat(ceId).as(where).isEqualTo(value.path("task_id").asString());
+                    // Its own id, never its task record's (source + id name one event), the same for every copy.
+                    assertThat(ceId).as(where).isEqualTo(value.path("task_id").asString() + ":result");
                     assertThat(header(record, "ce_type")).isEqualTo("dev.cascade.enrichment.result");
                 }
                 default -> {
@@ -123,7 +124,11 @@ class EventSchemaTest {
             JsonPath status = tenant.awaitTerminal(workflowId, Duration.ofSeconds(30));
             // One result per settled task once de-duplicated on ce_id, and every task settled.
             Map<String, JsonNode> results = dedup(seen, RESULTS, workflowId);
-            assertThat(results.keySet()).as(type).containsExactlyInAnyOrderElementsOf(workflow.getValue());
+            assertThat(results.keySet())
+                    .as(type)
+                    .containsExactlyInAnyOrderElementsOf(workflow.getValue().stream()
+                            .map(taskId -> taskId + ":result")
+                            .toList());
             assertThat(status.getInt("workflow.completed_prospects") + status.getInt("workflow.failed_prospects"))
                     .as(type)
                     .isEqualTo(results.size());

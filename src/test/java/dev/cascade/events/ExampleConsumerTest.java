@@ -73,7 +73,7 @@ class ExampleConsumerTest {
                 ProducerRecord<String, String> record =
                         new ProducerRecord<>(EnrichmentEventsConsumer.RESULTS, workflowId, first.toString());
                 record.headers()
-                        .add("ce_id", bytes(first.path("task_id").asText()))
+                        .add("ce_id", bytes(first.path("task_id").asText() + ":result"))
                         .add("ce_type", bytes("dev.cascade.enrichment.result"))
                         .add("org_id", bytes(tenant.orgId()));
                 copy = producer.send(record).get();

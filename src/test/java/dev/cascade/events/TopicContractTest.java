@@ -6,8 +6,10 @@ import static org.awaitility.Awaitility.await;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 
 import io.quarkus.test.junit.QuarkusTest;
@@ -58,10 +60,21 @@ class TopicContractTest {
         assertThat(tasks).hasSize(3);
         assertThat(results).hasSize(3).allSatisfy(r -> assertThat(r.key()).isEqualTo(workflowId));
         assertThat(tasks).allSatisfy(r -> assertThat(header(r, "ce_id")).isEqualTo(r.key()));
+        // Each result's id is its task's id + ":result": derived from the task alone, so every copy of a result carries
+        // the same id (de-duplication on ce_id), yet never the id of the task record it answers.
         assertThat(results)
                 .extracting(r -> header(r, "ce_id"))
                 .containsExactlyInAnyOrderElementsOf(
-                        tasks.stream().map(ConsumerRecord::key).toList());
+                        tasks.stream().map(r -> r.key() + ":result").toList());
+        // CloudEvents: source + id names one event, so no two kinds of event share it.
+        Set<String> taskEvents = new HashSet<>();
+        for (ConsumerRecord<String, String> task : tasks) {
+            taskEvents.add(header(task, "ce_source") + " " + header(task, "ce_id"));
+        }
+        assertThat(concat(results, lifecycle))
+                .extracting(r -> header(r, "ce_source") + " " + header(r, "ce_id"))
+                .doesNotHaveDuplicates()
+                .noneMatch(taskEvents::contains);
         for (ConsumerRecord<String, String> record : concat(tasks, results, lifecycle)) {
             assertThat(header(record, "ce_specversion")).isEqualTo("1.0");
             assertThat(header(record, "ce_source")).isNotBlank();

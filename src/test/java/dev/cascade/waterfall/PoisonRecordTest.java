@@ -117,7 +117,7 @@ class PoisonRecordTest {
             consumer.subscribe(List.of("enrichment.results"));
             await().atMost(Duration.ofSeconds(20)).until(() -> {
                 consumer.poll(Duration.ofMillis(200)).forEach(r -> resultIds.add(header(r, "ce_id")));
-                return resultIds.contains(nextTask.toString());
+                return resultIds.contains(nextTask + ":result");
             });
         }
 
