@@ -3,15 +3,22 @@ package dev.cascade;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.startsWith;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 
+import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -24,12 +31,17 @@ import dev.cascade.testing.GatewayProcess;
  * The packaged gateway refuses production-unsafe settings at start-up and keeps its management endpoints off the
  * public port (issue 12, items 3 and 6): a weak or template operator token and the public development webhook key
  * (outside the local and test profiles) stop it with a message naming the setting; health, metrics and OpenAPI answer
- * only on the management port; wrong operator tokens are throttled and logged without the token.
+ * only on the management port; wrong operator tokens are throttled and logged without the token. The prod profile
+ * never serves invented data (issue 13, item 1): the simulator refuses to start there, and with no vendor configured
+ * every type that needs a provider is refused at submit.
  */
 class ProductionDefaultsIT {
     private static final Duration EXIT = Duration.ofSeconds(120);
     /** The public development key of application.properties' local and test profiles. */
     private static final String DEV_KEY = "Y2FzY2FkZS1sb2NhbC1kZXYta2V5LU5PVC1TRUNSRVQ=";
+
+    private static final Map<String, String> PERSON =
+            Map.of("first_name", "Ada", "last_name", "Lovelace", "company_domain", "example.com");
 
     private static GatewayCluster cluster;
 
@@ -95,6 +107,65 @@ class ProductionDefaultsIT {
 
         given().baseUri(gateway.managementUrl()).get("/q/health/ready").then().statusCode(200);
         cluster.stopGateways();
+    }
+
+    @Test
+    void theProdProfileWithNoVendorRefusesTypesThatNeedOneAndServesNone() {
+        Map<String, String> env = prodEnv();
+        env.put("CASCADE_BOOTSTRAP_ENABLED", "true");
+
+        GatewayProcess gateway = cluster.startGateway("no-vendor-prod", env);
+        try {
+            given().baseUri(gateway.baseUrl())
+                    .auth()
+                    .oauth2(cluster.apiKey())
+                    .contentType(ContentType.JSON)
+                    .body(Map.of("enrichment_type", "full", "contacts", List.of(PERSON)))
+                    .post("/api/v1/public/enrich/bulk")
+                    .then()
+                    .statusCode(422)
+                    .body("detail[0].loc", contains("body", "enrichment_type"))
+                    .body("detail[0].msg", containsString("no email provider is configured"))
+                    .body("detail[1].msg", containsString("no phone provider is configured"));
+            given().baseUri(gateway.baseUrl())
+                    .auth()
+                    .oauth2(cluster.apiKey())
+                    .contentType(ContentType.JSON)
+                    .body(Map.of("enrichment_type", "none", "contacts", List.of(PERSON)))
+                    .post("/api/v1/public/enrich/bulk")
+                    .then()
+                    .statusCode(200)
+                    .body("status", equalTo("started"));
+            given().baseUri(gateway.baseUrl())
+                    .auth()
+                    .oauth2(cluster.adminToken())
+                    .get("/api/v1/admin/providers")
+                    .then()
+                    .statusCode(200)
+                    .body("providers.name", not(hasItem(startsWith("sim-"))));
+        } finally {
+            cluster.stopGateways();
+        }
+    }
+
+    @Test
+    void theSimulatorRefusesStartUpInTheProdProfileNamingTheSetting() {
+        Map<String, String> env = prodEnv();
+        env.put("CASCADE_SIMULATOR_ENABLED", "true");
+
+        String log = refusedStartUp("simulator-prod", env);
+
+        assertThat(log).contains("CASCADE_SIMULATOR_ENABLED (cascade.simulator.enabled)");
+    }
+
+    /** The prod profile with a random webhook key (the development key is refused there). */
+    private static Map<String, String> prodEnv() {
+        byte[] key = new byte[32];
+        new SecureRandom().nextBytes(key);
+        Map<String, String> env = cluster.env();
+        env.put("QUARKUS_PROFILE", "prod");
+        env.put("CASCADE_WEBHOOKS_SECRETS_KEY", Base64.getEncoder().encodeToString(key));
+        return env;
     }
 
     @Test

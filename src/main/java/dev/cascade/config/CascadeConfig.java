@@ -157,21 +157,23 @@ public interface CascadeConfig {
         @WithDefault("25s")
         Duration taskDeadline();
 
-        /** Email finders, in waterfall order. */
-        @WithDefault("sim-email-a,sim-email-b")
-        List<String> email();
+        /**
+         * Email finders, in waterfall order. Unset (the default): the simulated finders when the simulator is on,
+         * else every usable (configured) provider with the capability, cheapest first, then by name.
+         */
+        Optional<List<String>> email();
 
-        /** Phone finders, in waterfall order. */
-        @WithDefault("sim-phone")
-        List<String> phone();
+        /** Phone finders, in waterfall order. Unset (the default): derived like {@link #email()}. */
+        Optional<List<String>> phone();
 
-        /** The email verifier asked about every candidate its finder did not verify. */
-        @WithDefault("sim-verify")
-        String verify();
+        /**
+         * The email verifier asked about every candidate its finder did not verify. Unset (the default): derived
+         * like {@link #email()} (the first such provider); none when no verifier is configured.
+         */
+        Optional<String> verify();
 
-        /** People-discovery providers for `prospecting_only`, in order. */
-        @WithDefault("sim-discovery")
-        List<String> prospect();
+        /** People-discovery providers for `prospecting_only`, in order. Unset (the default): derived like email. */
+        Optional<List<String>> prospect();
 
         /** Region (ISO 3166 alpha-2) assumed for a phone number written without a country code. */
         @WithDefault("US")
@@ -367,8 +369,11 @@ public interface CascadeConfig {
     }
 
     interface Simulator {
-        /** Whether the built-in simulated providers are registered (the default provider set). */
-        @WithDefault("true")
+        /**
+         * Whether the built-in simulated providers are registered (they invent emails and phones). On only in the
+         * local and test profiles; outside them (prod) start-up refuses `true`.
+         */
+        @WithDefault("false")
         boolean enabled();
 
         /** Shortest simulated provider latency. */

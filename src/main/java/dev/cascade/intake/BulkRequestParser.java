@@ -75,6 +75,9 @@ public class BulkRequestParser {
                 integer(body.get("max_prospects_per_company"), "max_prospects_per_company", 1, 100, problems);
         BigDecimal maxCredits = maxCredits(body.get("max_credits"), problems);
         boolean perContact = bool(body.get("per_contact_webhooks"), "per_contact_webhooks", problems);
+        if (problems.isEmpty()) {
+            served(type, waterfall, body.get("enrichment_type"), problems);
+        }
 
         List<Contact> parsed = new ArrayList<>(contacts.size());
         for (int i = 0; i < contacts.size(); i++) {
@@ -114,6 +117,42 @@ public class BulkRequestParser {
                 "Input should be 'none', 'partial', 'phone_only', 'full' or 'prospecting_only'",
                 node));
         return EnrichmentType.PARTIAL;
+    }
+
+    /**
+     * A type whose waterfall has no provider that can be called is refused here, before anything is written: the
+     * workflow could only fail (or, with the simulator, be answered with invented data, which production never runs).
+     */
+    private void served(EnrichmentType type, WaterfallSpec waterfall, JsonNode node, List<ValidationProblem> problems) {
+        for (Capability capability : needs(type)) {
+            List<String> override = waterfall == null
+                    ? null
+                    : switch (capability) {
+                        case EMAIL -> waterfall.email();
+                        case PHONE -> waterfall.phone();
+                        case PROSPECT -> waterfall.prospect();
+                        case VERIFY -> null;
+                    };
+            if (providers.order(capability, override).isEmpty()) {
+                problems.add(new ValidationProblem(
+                        "value_error",
+                        loc("enrichment_type"),
+                        "enrichment_type '" + type.wire() + "' is not available: no " + capability.wire()
+                                + " provider is configured on this gateway",
+                        node));
+            }
+        }
+    }
+
+    /** The finder capabilities a type runs (§3); `none` runs no provider. */
+    private static List<Capability> needs(EnrichmentType type) {
+        return switch (type) {
+            case NONE -> List.of();
+            case PARTIAL -> List.of(Capability.EMAIL);
+            case PHONE_ONLY -> List.of(Capability.PHONE);
+            case FULL -> List.of(Capability.EMAIL, Capability.PHONE);
+            case PROSPECTING_ONLY -> List.of(Capability.PROSPECT);
+        };
     }
 
     private String webhookUrl(JsonNode node, List<ValidationProblem> problems) {

@@ -69,6 +69,14 @@ public final class GatewayCluster {
         gateways.clear();
     }
 
+    /** Stops the broker (a broker outage); the gateways and the database keep running. */
+    public void stopBroker() {
+        if (kafkaStarted) {
+            kafkaStarted = false;
+            kafka.stop();
+        }
+    }
+
     /** Stops the gateways, the broker and the database. */
     public void stop() {
         try {

@@ -5,6 +5,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -33,11 +35,12 @@ public class ProviderRegistry {
     private CallsInFlight inFlight;
 
     private final Map<String, GuardedProvider> byName = new LinkedHashMap<>();
-    private final CascadeConfig.Waterfall waterfall;
+    /** The default order of each capability: the configured one, else derived at start (see {@link #derived}). */
+    private final Map<Capability, List<String>> defaults = new EnumMap<>(Capability.class);
 
     public ProviderRegistry(
             CascadeConfig config, @Any Instance<ProviderFactory> factories, VendorHttp http, MeterRegistry meters) {
-        this.waterfall = config.waterfall();
+        CascadeConfig.Waterfall waterfall = config.waterfall();
         Map<String, ProviderFactory> byType = new LinkedHashMap<>();
         for (ProviderFactory factory : factories) {
             byType.put(factory.type(), factory);
@@ -67,7 +70,25 @@ public class ProviderRegistry {
             }
             register(provider, settings, meters);
         }
-        for (String name : configuredNames()) {
+        boolean simulator = config.simulator().enabled();
+        defaults.put(Capability.EMAIL, waterfall.email().orElseGet(() -> derived(Capability.EMAIL, simulator)));
+        defaults.put(Capability.PHONE, waterfall.phone().orElseGet(() -> derived(Capability.PHONE, simulator)));
+        defaults.put(
+                Capability.PROSPECT, waterfall.prospect().orElseGet(() -> derived(Capability.PROSPECT, simulator)));
+        defaults.put(
+                Capability.VERIFY,
+                waterfall
+                        .verify()
+                        .map(String::trim)
+                        .filter(name -> !name.isEmpty())
+                        .map(List::of)
+                        .orElseGet(() -> derived(Capability.VERIFY, simulator).stream()
+                                .limit(1)
+                                .toList()));
+        for (Capability capability : Capability.values()) {
+            Log.infof("Default %s waterfall: %s", capability.wire(), defaults.get(capability));
+        }
+        for (String name : configuredNames(waterfall)) {
             GuardedProvider provider = byName.get(name);
             if (provider == null) {
                 Log.warnf(
@@ -110,12 +131,38 @@ public class ProviderRegistry {
         return null;
     }
 
-    private List<String> configuredNames() {
-        List<String> names = new ArrayList<>(waterfall.email());
-        names.addAll(waterfall.phone());
-        names.addAll(waterfall.prospect());
-        names.add(waterfall.verify());
+    /** The names an operator wrote into the waterfall settings (a derived order holds only usable providers). */
+    private static List<String> configuredNames(CascadeConfig.Waterfall waterfall) {
+        List<String> names = new ArrayList<>(waterfall.email().orElse(List.of()));
+        names.addAll(waterfall.phone().orElse(List.of()));
+        names.addAll(waterfall.prospect().orElse(List.of()));
+        waterfall.verify().ifPresent(names::add);
         return names;
+    }
+
+    /**
+     * The order of a capability nobody configured. With the simulator on (local and test profiles only): the
+     * simulated providers, as before. Otherwise only providers that can be called (a vendor with its API key, an
+     * enabled built-in verifier, a declarative provider), cheapest first and then by name, so an unconfigured
+     * deployment names no provider at all and never serves invented data.
+     */
+    private List<String> derived(Capability capability, boolean simulator) {
+        if (simulator) {
+            return byName.values().stream()
+                    .map(GuardedProvider::provider)
+                    .filter(p -> "simulated".equals(p.type()))
+                    .filter(p -> p.capabilities().contains(capability))
+                    .map(Provider::name)
+                    .toList();
+        }
+        return byName.values().stream()
+                .filter(GuardedProvider::usable)
+                .map(GuardedProvider::provider)
+                .filter(p -> !"simulated".equals(p.type()))
+                .filter(p -> p.capabilities().contains(capability))
+                .sorted(Comparator.comparingDouble(Provider::cost).thenComparing(Provider::name))
+                .map(Provider::name)
+                .toList();
     }
 
     /** True when {@code name} is a provider that has the capability and may be called (enabled and ready). */
@@ -149,18 +196,14 @@ public class ProviderRegistry {
 
     /** The verifier: the request's override when given, else the configured one; null when none is usable. */
     public GuardedProvider verifier(String override) {
-        String name = override != null ? override : waterfall.verify();
-        return supports(name, Capability.VERIFY) ? byName.get(name) : null;
+        List<String> configured = defaults.get(Capability.VERIFY);
+        String name = override != null ? override : configured.isEmpty() ? null : configured.get(0);
+        return name != null && supports(name, Capability.VERIFY) ? byName.get(name) : null;
     }
 
     /** The configured (default) order of a capability, usable providers or not. */
     public List<String> defaults(Capability capability) {
-        return switch (capability) {
-            case EMAIL -> waterfall.email();
-            case PHONE -> waterfall.phone();
-            case PROSPECT -> waterfall.prospect();
-            case VERIFY -> List.of(waterfall.verify());
-        };
+        return defaults.get(capability);
     }
 
     /** Every provider with its state, for the operator. */
