@@ -245,6 +245,31 @@ class BulkValidationTest {
     }
 
     @Test
+    void aRequestIdThatIsNotASafeTokenIsReplacedByANewOne() {
+        String longest = "r".repeat(128);
+        for (String refused : List.of("r".repeat(129), "has space", "semi;colon", "quote\"d", "slash/ed", "curly{}")) {
+            String answered = given().auth()
+                    .oauth2(tenant.key())
+                    .header("X-Request-Id", refused)
+                    .queryParam("workflow_id", "public_bulk_" + UUID.randomUUID())
+                    .get("/api/v1/public/enrich/status")
+                    .then()
+                    .statusCode(404)
+                    .extract()
+                    .header("X-Request-Id");
+            assertThat(answered).as("replacement for %s", refused).isNotEqualTo(refused);
+            assertThat(UUID.fromString(answered)).isNotNull();
+        }
+        given().auth()
+                .oauth2(tenant.key())
+                .header("X-Request-Id", longest)
+                .get("/api/v1/public/credits/balance")
+                .then()
+                .statusCode(200)
+                .header("X-Request-Id", longest);
+    }
+
+    @Test
     void aNullInputIsLeftOutOfItsValidationProblem() throws Exception {
         String body = "{\"enrichment_type\":\"partial\",\"waterfall\":{\"email\":[null]},"
                 + "\"contacts\":[null,{\"first_name\":\"Only\"}]}";
