@@ -38,7 +38,11 @@ public class ProgressStream {
     /** One event of the stream. */
     public sealed interface Event {}
 
-    /** A task settled; {@code item} is its result item (§5.3) as stored, the status endpoint's item for it. */
+    /**
+     * A task settled; {@code item} is one of its result items (§5.3) exactly as the status endpoint lists it: a
+     * prospecting task gives one event per prospect row. {@code id} is null on every item of a task but its last, so
+     * the task's position is reached only once all its rows are out.
+     */
     public record Task(Position id, JsonNode item) implements Event {}
 
     /** The workflow's status changed; {@code workflow} is the status endpoint's `workflow`, without results. */

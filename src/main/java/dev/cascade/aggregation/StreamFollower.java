@@ -19,8 +19,11 @@ import dev.cascade.aggregation.ProgressStream.Timing;
  * poller serves one follower from one poll at a time, so its position needs no lock of its own.
  */
 final class StreamFollower {
-    /** A task settled after some position: its place in the settlement order and its result item. */
-    record Settled(int seq, JsonNode item) {}
+    /**
+     * A task settled after some position: its place in the settlement order and its result items (§5.3: one per
+     * prospect row of a prospecting task, else one).
+     */
+    record Settled(int seq, List<JsonNode> items) {}
 
     final UUID orgId;
     final String workflowId;
@@ -78,7 +81,12 @@ final class StreamFollower {
         for (Settled task : tasks) {
             if (task.seq() > at.settled()) {
                 at = new Position(task.seq(), Math.max(at.rank(), ProgressStream.PENDING));
-                events.add(new Task(at, task.item()));
+                // Only a task's last item carries the id: a client cut off between its rows resumes before the task
+                // and gets all its rows again, never a task with rows missing.
+                List<JsonNode> items = task.items();
+                for (int i = 0; i < items.size(); i++) {
+                    events.add(new Task(i == items.size() - 1 ? at : null, items.get(i)));
+                }
             }
         }
         if (rank == ProgressStream.TERMINAL && rank > at.rank()) {

@@ -11,9 +11,7 @@ import java.util.Set;
 import java.util.UUID;
 import jakarta.enterprise.context.ApplicationScoped;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
@@ -215,7 +213,7 @@ class StreamPoller {
                 if (seq != null && snapshot.broken == null) {
                     // One unreadable result ends its workflow's streams, not the poll of every other workflow.
                     try {
-                        snapshot.tasks.add(new Settled(seq, item(row)));
+                        snapshot.tasks.add(new Settled(seq, items(row)));
                     } catch (RuntimeException e) {
                         snapshot.broken = e;
                     }
@@ -298,18 +296,15 @@ class StreamPoller {
         }
     }
 
-    /** The task's result item as stored, or only its id and status when it settled without one. */
-    private JsonNode item(Row row) {
-        String result = row.getString("result");
-        if (result == null) {
-            ObjectNode bare = json.mapper().createObjectNode();
-            bare.put("task_id", row.getUUID("task_id").toString());
-            bare.put("status", row.getString("task_status"));
-            return bare;
-        }
+    /**
+     * The task's result items as the status endpoint lists them (§5.3): one per prospect row of a prospecting task,
+     * else its item; only its id and status when it settled without one.
+     */
+    private List<JsonNode> items(Row row) {
         try {
-            return json.mapper().readTree(result);
-        } catch (JsonProcessingException e) {
+            return ResultItems.of(
+                    json.mapper(), row.getUUID("task_id"), row.getString("task_status"), row.getString("result"));
+        } catch (IllegalStateException e) {
             throw new IllegalStateException("Stored result of task " + row.getUUID("task_id") + " is unreadable", e);
         }
     }

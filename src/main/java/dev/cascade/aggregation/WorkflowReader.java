@@ -75,26 +75,7 @@ public class WorkflowReader {
 
     /** The result items of one task row (columns `id`, `status`, `result` as text); also used by the export. */
     List<JsonNode> rowItems(Row row) {
-        String result = row.getString("result");
-        if (result == null) {
-            ObjectNode pending = json.mapper().createObjectNode();
-            pending.put("task_id", row.getUUID("id").toString());
-            pending.put("status", row.getString("status"));
-            return List.of(pending);
-        }
-        JsonNode item = parse(result);
-        JsonNode prospects = item.path("prospects");
-        if (!prospects.isArray()) {
-            return List.of(item);
-        }
-        if (prospects.isEmpty()) {
-            ObjectNode none = ((ObjectNode) item).deepCopy();
-            none.remove("prospects");
-            return List.of(none);
-        }
-        List<JsonNode> each = new ArrayList<>(prospects.size());
-        prospects.forEach(each::add);
-        return each;
+        return ResultItems.of(json.mapper(), row.getUUID("id"), row.getString("status"), row.getString("result"));
     }
 
     /** The organisation's task, or null when it is unknown or another organisation's. */
@@ -110,7 +91,7 @@ public class WorkflowReader {
                     Row row = it.next();
                     JsonNode result = null;
                     if (row.getString("result") != null) {
-                        ObjectNode node = (ObjectNode) parse(row.getString("result"));
+                        ObjectNode node = (ObjectNode) ResultItems.withArrays(parse(row.getString("result")));
                         node.remove(List.of("task_id", "status"));
                         result = node;
                     }

@@ -174,7 +174,9 @@ public class StreamResource {
 
     private String block(Position id, String name, Object data) {
         try {
-            return "id: " + id + "\nevent: " + name + "\ndata: " + mapper.writeValueAsString(data) + "\n\n";
+            // No `id:` line leaves the client's last event id as it was (a prospect row before its task's last).
+            String idLine = id == null ? "" : "id: " + id + "\n";
+            return idLine + "event: " + name + "\ndata: " + mapper.writeValueAsString(data) + "\n\n";
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("A " + name + " event cannot be written", e);
         }

@@ -5,8 +5,10 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * The result item of §5.3: what one settled task found. Null fields are left out of JSON; the lists are empty,
- * never null, for a completed enrichment (prospecting tasks carry {@code prospects} instead).
+ * The result item of §5.3: what one settled task found. Null fields are left out of JSON; the three lists are never
+ * null (§1 keeps empty arrays), whether the task completed, failed or is a prospect row, so every rendering (status,
+ * webhooks, SSE, export, the result topic) shows the same shape. Prospecting tasks carry their rows in
+ * {@code prospects}.
  */
 public record ResultItem(
         UUID taskId,
@@ -23,6 +25,13 @@ public record ResultItem(
         Map<String, String> custom,
         String error,
         String skippedReason) {
+
+    public ResultItem {
+        // Made here, at the one constructor every builder (and Jackson, reading a cached item) goes through.
+        otherEmails = otherEmails == null ? List.of() : otherEmails;
+        personalPhoneNumbers = personalPhoneNumbers == null ? List.of() : personalPhoneNumbers;
+        phones = phones == null ? List.of() : phones;
+    }
 
     public boolean hasEmail() {
         return primaryEmail != null;

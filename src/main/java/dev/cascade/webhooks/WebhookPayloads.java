@@ -13,6 +13,7 @@ import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowIterator;
 import io.vertx.mutiny.sqlclient.Tuple;
 
+import dev.cascade.aggregation.ResultItems;
 import dev.cascade.aggregation.WorkflowReader;
 import dev.cascade.config.CascadeConfig;
 import dev.cascade.support.Json;
@@ -56,12 +57,13 @@ class WebhookPayloads {
                         throw new IllegalStateException("task " + taskId + " is gone");
                     }
                     Row row = it.next();
-                    JsonNode result = json.read(row.getString("result"), JsonNode.class);
+                    JsonNode result = ResultItems.withArrays(json.read(row.getString("result"), JsonNode.class));
                     // A prospecting task's result items are its prospect rows (§5.3), as in `enrichment.completed`.
                     List<JsonNode> rowsFound = null;
                     if (result instanceof ObjectNode item && item.get("prospects") != null) {
-                        rowsFound = new ArrayList<>();
-                        item.get("prospects").forEach(rowsFound::add);
+                        List<JsonNode> each = new ArrayList<>();
+                        item.get("prospects").forEach(prospect -> each.add(ResultItems.withArrays(prospect)));
+                        rowsFound = each;
                         item.remove("prospects");
                     }
                     return json.write(new ContactCompletedPayload(

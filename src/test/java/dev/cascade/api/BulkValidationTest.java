@@ -244,6 +244,60 @@ class BulkValidationTest {
                 .header("X-Request-Id", "trace-me-123");
     }
 
+    @Test
+    void aRequestIdThatIsNotASafeTokenIsReplacedByANewOne() {
+        String longest = "r".repeat(128);
+        for (String refused : List.of("r".repeat(129), "has space", "semi;colon", "quote\"d", "slash/ed", "curly{}")) {
+            String answered = given().auth()
+                    .oauth2(tenant.key())
+                    .header("X-Request-Id", refused)
+                    .queryParam("workflow_id", "public_bulk_" + UUID.randomUUID())
+                    .get("/api/v1/public/enrich/status")
+                    .then()
+                    .statusCode(404)
+                    .extract()
+                    .header("X-Request-Id");
+            assertThat(answered).as("replacement for %s", refused).isNotEqualTo(refused);
+            assertThat(UUID.fromString(answered)).isNotNull();
+        }
+        given().auth()
+                .oauth2(tenant.key())
+                .header("X-Request-Id", longest)
+                .get("/api/v1/public/credits/balance")
+                .then()
+                .statusCode(200)
+                .header("X-Request-Id", longest);
+    }
+
+    @Test
+    void aNullInputIsLeftOutOfItsValidationProblem() throws Exception {
+        String body = "{\"enrichment_type\":\"partial\",\"waterfall\":{\"email\":[null]},"
+                + "\"contacts\":[null,{\"first_name\":\"Only\"}]}";
+        String answer = given().auth()
+                .oauth2(tenant.key())
+                .contentType(ContentType.JSON)
+                .body(body)
+                .post("/api/v1/public/enrich/bulk")
+                .then()
+                .statusCode(422)
+                .extract()
+                .asString();
+        var detail = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(answer)
+                .path("detail");
+        assertThat(detail.size()).isEqualTo(3);
+        assertThat(answer).doesNotContain("null");
+        for (var problem : detail) {
+            String loc = problem.path("loc").toString();
+            if (loc.equals("[\"body\",\"contacts\",1]")) {
+                assertThat(problem.path("input").path("first_name").asText()).isEqualTo("Only");
+            } else {
+                assertThat(problem.has("input")).as("input of %s", loc).isFalse();
+            }
+        }
+        assertNothingWritten();
+    }
+
     private io.restassured.response.ValidatableResponse submit(Map<String, ?> body) {
         return given().auth()
                 .oauth2(tenant.key())

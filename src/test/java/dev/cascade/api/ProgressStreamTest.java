@@ -24,7 +24,6 @@ import java.util.UUID;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import org.junit.jupiter.api.Test;
@@ -235,7 +234,7 @@ class ProgressStreamTest {
     }
 
     @Test
-    void aProspectingTasksEventCarriesItsProspectsAsTheStatusEndpointListsThem() throws Exception {
+    void aProspectingTaskGivesOneEventPerProspectRowAsTheStatusEndpointListsThem() throws Exception {
         Tenant tenant = Gateway.newTenant("sse-prospecting-" + UUID.randomUUID());
         List<Map<String, Object>> companies = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
@@ -250,25 +249,29 @@ class ProgressStreamTest {
                     .filter(e -> "task".equals(e.name()))
                     .toList();
         }
-        assertThat(tasks).hasSize(3);
         Map<String, List<JsonNode>> rows = new HashMap<>();
         statusResults(tenant, workflowId)
                 .forEach(row -> rows.computeIfAbsent(row.path("task_id").asText(), k -> new ArrayList<>())
                         .add(row));
         assertThat(rows.values().stream().mapToInt(List::size).sum()).isGreaterThan(3);
+        // One event per §5.3 item: each a prospect row (never a `prospects` list), a task's rows together and in the
+        // status endpoint's order, only the last of them carrying the task's event id.
+        Map<String, List<JsonNode>> streamed = new java.util.LinkedHashMap<>();
+        List<String> ids = new ArrayList<>();
         for (Sse task : tasks) {
             JsonNode item = task.json();
-            List<JsonNode> prospects = new ArrayList<>();
-            item.path("prospects").forEach(prospects::add);
-            List<JsonNode> listed = rows.get(item.path("task_id").asText());
-            if (prospects.isEmpty()) {
-                ObjectNode bare = ((ObjectNode) item).deepCopy();
-                bare.remove("prospects");
-                assertThat(listed).containsExactly(bare);
-            } else {
-                assertThat(prospects).isEqualTo(listed);
+            assertThat(item.has("prospects")).isFalse();
+            streamed.computeIfAbsent(item.path("task_id").asText(), k -> new ArrayList<>())
+                    .add(item);
+            if (task.id() != null) {
+                ids.add(task.id());
+                assertThat(streamed.get(item.path("task_id").asText()))
+                        .isEqualTo(rows.get(item.path("task_id").asText()));
             }
         }
+        assertThat(streamed).isEqualTo(rows);
+        assertThat(ids).containsExactly("1.0", "2.0", "3.0");
+        assertThat(tasks.get(tasks.size() - 1).id()).isEqualTo("3.0");
     }
 
     @Test

@@ -245,6 +245,46 @@ class VendorWaterfallTest {
     }
 
     @Test
+    void stopOnRiskyStopsAtTheFirstRiskyEmailWhereTheDefaultGoesOnForAReliableOne() {
+        for (String first : List.of("Goeson", "Stopsearly")) {
+            acmeFinds(first, first.toLowerCase(java.util.Locale.ROOT) + "@acme.com", "unrecognised");
+            zeroBounceSays(first.toLowerCase(java.util.Locale.ROOT) + "@acme.com", "catch-all", "");
+            hunterFinds(first, "x." + first.toLowerCase(java.util.Locale.ROOT) + "@acme.com", "valid");
+        }
+        // Default `stop_on` (reliable): a risky email does not stop the waterfall.
+        JsonPath byDefault = runOne(
+                "partial", contact("Goeson"), Map.of("email", List.of("t-http", "t-hunter"), "verify", "t-zerobounce"));
+        assertThat(byDefault.getString("task.result.primary_email")).isEqualTo("x.goeson@acme.com");
+        assertThat(byDefault.getString("task.result.primary_email_status")).isEqualTo("reliable");
+        assertThat(steps(byDefault))
+                .containsExactly("t-http/email/hit", "t-zerobounce/verify/hit", "t-hunter/email/hit");
+
+        // `stop_on: risky` in the request: the first risky email ends it, Hunter is never asked.
+        JsonPath risky = runOne(
+                "partial",
+                contact("Stopsearly"),
+                Map.of("email", List.of("t-http", "t-hunter"), "verify", "t-zerobounce", "stop_on", "risky"));
+        assertThat(risky.getString("task.result.primary_email")).isEqualTo("stopsearly@acme.com");
+        assertThat(risky.getString("task.result.primary_email_status")).isEqualTo("risky");
+        assertThat(steps(risky)).containsExactly("t-http/email/hit", "t-zerobounce/verify/hit");
+        vendors.verify(
+                0,
+                getRequestedFor(urlPathEqualTo("/hunter/v2/email-finder"))
+                        .withQueryParam("first_name", equalTo("Stopsearly")));
+    }
+
+    @Test
+    void vendorCallsNameTheGatewayInTheirUserAgent() {
+        hunterFinds("Agent", "agent@acme.com", "valid");
+        runOne("partial", contact("Agent"), Map.of("email", List.of("t-hunter")));
+        vendors.verify(
+                1,
+                getRequestedFor(urlPathEqualTo("/hunter/v2/email-finder"))
+                        .withQueryParam("first_name", equalTo("Agent"))
+                        .withHeader("User-Agent", equalTo("Cascade/0.1")));
+    }
+
+    @Test
     void theDeclarativeProviderMapsTheVendorAnswerFromConfigurationAlone() {
         acmeFinds("Declared", "declared@acme.com", "deliverable");
 

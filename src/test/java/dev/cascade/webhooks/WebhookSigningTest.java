@@ -90,6 +90,8 @@ class WebhookSigningTest {
                 .isBetween(Instant.now().getEpochSecond() - 60, Instant.now().getEpochSecond() + 5);
         assertThat(request.getHeader("webhook-signature")).matches("v1,[A-Za-z0-9+/]{43}=");
         assertThat(request.getHeader("Content-Type")).startsWith("application/json");
+        // `cascade.webhooks.user-agent`, set for the test profile to something other than its default.
+        assertThat(request.getHeader("User-Agent")).isEqualTo("Cascade-test/1.0 (+webhooks)");
         assertThatCode(() -> new Webhook(secret).verify(body, headers)).doesNotThrowAnyException();
         assertThat(body).contains(workflowId);
 
