@@ -34,7 +34,7 @@ public class ResultCache {
     private static final Duration DB_BOUND = Duration.ofSeconds(2);
 
     static final String LOOKUP_SQL = """
-            SELECT DISTINCT ON (q.n) q.n, c.item::text, c.cached_at
+            SELECT DISTINCT ON (q.n) q.n, c.item::text, c.cached_at, c.provenance::text
               FROM unnest($1::uuid[], $2::text[], $3::text[], $4::float8[]) WITH ORDINALITY
                    AS q(org_id, enrichment_type, identity, max_age, n)
               JOIN result_cache c ON c.org_id = q.org_id AND c.enrichment_type = q.enrichment_type
@@ -43,18 +43,19 @@ public class ResultCache {
             """;
 
     static final String STORE_SQL = """
-            INSERT INTO result_cache (org_id, enrichment_type, identity, item)
+            INSERT INTO result_cache (org_id, enrichment_type, identity, item, provenance)
             SELECT DISTINCT ON (s.org_id, s.enrichment_type, s.identity) s.org_id, s.enrichment_type, s.identity,
-                   s.item::jsonb
-              FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[]) WITH ORDINALITY
-                   AS s(org_id, enrichment_type, identity, item, n)
+                   s.item::jsonb, s.provenance::jsonb
+              FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[]) WITH ORDINALITY
+                   AS s(org_id, enrichment_type, identity, item, provenance, n)
              ORDER BY s.org_id, s.enrichment_type, s.identity, s.n DESC
-                ON CONFLICT (org_id, enrichment_type, identity) DO UPDATE SET item = excluded.item, cached_at = now()
+                ON CONFLICT (org_id, enrichment_type, identity)
+                DO UPDATE SET item = excluded.item, provenance = excluded.provenance, cached_at = now()
             """;
 
     private record Key(UUID orgId, String type, String identity, Duration maxAge) {}
 
-    private record Entry(UUID orgId, String type, String identity, String item) {}
+    private record Entry(UUID orgId, String type, String identity, String item, String provenance) {}
 
     private final Pool pool;
     private final Json json;
@@ -72,16 +73,24 @@ public class ResultCache {
         this.stores = new MicroBatcher<>(500, 2, this::storeAll);
     }
 
-    /** A cached result: the item as it was stored (task id and custom of the task that found it) and its age. */
-    public record Cached(ResultItem item, OffsetDateTime cachedAt) {}
+    /**
+     * A cached result: the item as it was stored (task id and custom of the task that found it), its age, and which
+     * providers produced it (null for entries cached before that was recorded).
+     */
+    public record Cached(ResultItem item, OffsetDateTime cachedAt, CacheProvenance provenance) {}
 
-    /** The freshest usable entry for the task, or empty (cache off, `max_cache_age_days: 0`, none fresh enough). */
+    /**
+     * The freshest usable entry for the task, or empty (cache off, `max_cache_age_days: 0`, none fresh enough, or
+     * produced by providers other than those the task's waterfall pins).
+     */
     public Uni<Optional<Cached>> lookup(TaskRecord task, int maxProspects) {
         Duration maxAge = maxAge(task);
         if (!config.enabled() || maxAge.isZero()) {
             return Uni.createFrom().item(Optional.empty());
         }
         return lookups.submit(new Key(task.orgId(), task.enrichmentType(), identity(task, maxProspects), maxAge))
+                .map(found -> found.filter(
+                        cached -> CacheProvenance.honours(task, cached.item(), cached.provenance(), maxProspects)))
                 .ifNoItem()
                 .after(DB_BOUND)
                 .recoverWithItem(Optional::empty)
@@ -116,7 +125,11 @@ public class ResultCache {
                         found.set(
                                 row.getLong(0).intValue() - 1,
                                 Optional.of(new Cached(
-                                        json.read(row.getString(1), ResultItem.class), row.getOffsetDateTime(2))));
+                                        json.read(row.getString(1), ResultItem.class),
+                                        row.getOffsetDateTime(2),
+                                        row.getString(3) == null
+                                                ? null
+                                                : json.read(row.getString(3), CacheProvenance.class))));
                     }
                     return found;
                 });
@@ -129,14 +142,16 @@ public class ResultCache {
         String[] types = new String[n];
         String[] identities = new String[n];
         String[] items = new String[n];
+        String[] provenances = new String[n];
         for (int i = 0; i < n; i++) {
             orgs[i] = entries.get(i).orgId();
             types[i] = entries.get(i).type();
             identities[i] = entries.get(i).identity();
             items[i] = entries.get(i).item();
+            provenances[i] = entries.get(i).provenance();
         }
         return pool.preparedQuery(STORE_SQL)
-                .execute(Tuple.of(orgs, types, identities, items))
+                .execute(Tuple.of(orgs, types, identities, items, provenances))
                 .map(rows -> Collections.nCopies(n, (Void) null));
     }
 
@@ -146,7 +161,11 @@ public class ResultCache {
             return Uni.createFrom().voidItem();
         }
         return stores.submit(new Entry(
-                        task.orgId(), task.enrichmentType(), identity(task, maxProspects), json.write(outcome.item())))
+                        task.orgId(),
+                        task.enrichmentType(),
+                        identity(task, maxProspects),
+                        json.write(outcome.item()),
+                        json.write(CacheProvenance.of(outcome.trace()))))
                 .replaceWithVoid()
                 .ifNoItem()
                 .after(DB_BOUND)

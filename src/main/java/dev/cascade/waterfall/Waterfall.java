@@ -74,14 +74,19 @@ public class Waterfall {
         WaterfallSpec spec = task.waterfall() == null ? NO_OVERRIDE : task.waterfall();
         return switch (task.enrichmentType()) {
             case "phone_only" -> {
-                PhoneRun phones = phoneRun(task, spec, trace);
+                PhoneRun phones = phoneRun(task, spec, trace, SharedLookups.none(providers));
                 yield bounded(
                         phones.step(0).map(p -> settle(task, trace, Emails.NONE, p)),
                         () -> settleLate(task, trace, Emails.NONE, phones.sofar()));
             }
             case "full" -> {
-                EmailRun emails = emailRun(task, spec, trace);
-                PhoneRun phones = phoneRun(task, spec, trace);
+                // A vendor both waterfalls name and that answers both in one lookup is called once (issue 13).
+                SharedLookups shared = SharedLookups.between(
+                        providers,
+                        providers.order(Capability.EMAIL, spec.email()),
+                        providers.order(Capability.PHONE, spec.phone()));
+                EmailRun emails = emailRun(task, spec, trace, shared);
+                PhoneRun phones = phoneRun(task, spec, trace, shared);
                 yield bounded(
                         Uni.combine()
                                 .all()
@@ -95,7 +100,7 @@ public class Waterfall {
                 yield bounded(prospects.step(0), prospects::late);
             }
             default -> {
-                EmailRun emails = emailRun(task, spec, trace);
+                EmailRun emails = emailRun(task, spec, trace, SharedLookups.none(providers));
                 yield bounded(
                         emails.step(0).map(e -> settle(task, trace, e, Phones.NONE)),
                         () -> settleLate(task, trace, emails.sofar(), Phones.NONE));
@@ -183,11 +188,11 @@ public class Waterfall {
         return all.length() > MAX_REASON_CHARS ? all.substring(0, MAX_REASON_CHARS - 1) + "…" : all;
     }
 
-    private EmailRun emailRun(TaskRecord task, WaterfallSpec spec, Trace trace) {
+    private EmailRun emailRun(TaskRecord task, WaterfallSpec spec, Trace trace, SharedLookups shared) {
         List<GuardedProvider> finders = providers.order(Capability.EMAIL, spec.email());
         GuardedProvider verifier = providers.verifier(spec.verify());
         EmailStatus stopOn = spec.stopOn() == null ? EmailStatus.RELIABLE : EmailStatus.fromWire(spec.stopOn());
-        return new EmailRun(finders, verifier, stopOn, new ProviderQuery(task.contact(), null, 0), trace);
+        return new EmailRun(finders, verifier, stopOn, new ProviderQuery(task.contact(), null, 0), trace, shared);
     }
 
     /**
@@ -200,6 +205,7 @@ public class Waterfall {
         private final EmailStatus stopOn;
         private final ProviderQuery query;
         private final Trace trace;
+        private final SharedLookups shared;
         private final List<Candidate> found = new ArrayList<>();
         private final Failures failures = new Failures();
         private ProviderData profile;
@@ -210,12 +216,14 @@ public class Waterfall {
                 GuardedProvider verifier,
                 EmailStatus stopOn,
                 ProviderQuery query,
-                Trace trace) {
+                Trace trace,
+                SharedLookups shared) {
             this.finders = finders;
             this.verifier = verifier;
             this.stopOn = stopOn;
             this.query = query;
             this.trace = trace;
+            this.shared = shared;
         }
 
         Uni<Emails> step(int index) {
@@ -228,7 +236,7 @@ public class Waterfall {
             }
             GuardedProvider finder = finders.get(index);
             long started = System.nanoTime();
-            return providers.call(finder, Capability.EMAIL, query).chain(outcome -> {
+            return shared.call(finder, Capability.EMAIL, query).chain(outcome -> {
                 trace.add(finder.name(), Capability.EMAIL, outcome, started);
                 failures.add(finder, outcome);
                 if (outcome instanceof ProviderOutcome.Hit hit) {
@@ -318,9 +326,12 @@ public class Waterfall {
         static final Phones NONE = new Phones(List.of(), null, false, true);
     }
 
-    private PhoneRun phoneRun(TaskRecord task, WaterfallSpec spec, Trace trace) {
+    private PhoneRun phoneRun(TaskRecord task, WaterfallSpec spec, Trace trace, SharedLookups shared) {
         return new PhoneRun(
-                providers.order(Capability.PHONE, spec.phone()), new ProviderQuery(task.contact(), null, 0), trace);
+                providers.order(Capability.PHONE, spec.phone()),
+                new ProviderQuery(task.contact(), null, 0),
+                trace,
+                shared);
     }
 
     /** One task's phone waterfall: finders in order until one returns a valid number. */
@@ -328,13 +339,15 @@ public class Waterfall {
         private final List<GuardedProvider> finders;
         private final ProviderQuery query;
         private final Trace trace;
+        private final SharedLookups shared;
         private final Failures failures = new Failures();
         private volatile Phones done;
 
-        PhoneRun(List<GuardedProvider> finders, ProviderQuery query, Trace trace) {
+        PhoneRun(List<GuardedProvider> finders, ProviderQuery query, Trace trace, SharedLookups shared) {
             this.finders = finders;
             this.query = query;
             this.trace = trace;
+            this.shared = shared;
         }
 
         Uni<Phones> step(int index) {
@@ -353,7 +366,7 @@ public class Waterfall {
             }
             GuardedProvider finder = finders.get(index);
             long started = System.nanoTime();
-            return providers.call(finder, Capability.PHONE, query).chain(outcome -> {
+            return shared.call(finder, Capability.PHONE, query).chain(outcome -> {
                 failures.add(finder, outcome);
                 if (outcome instanceof ProviderOutcome.Hit hit) {
                     Map<String, Phone> unique = new LinkedHashMap<>();

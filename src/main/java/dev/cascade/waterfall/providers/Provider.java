@@ -34,5 +34,15 @@ public interface Provider {
         return Optional.empty();
     }
 
+    /**
+     * The capabilities one lookup of this vendor can answer together (PDL's person record holds emails and phones;
+     * Prospeo's enrichment with the mobile asked returns the email too). When a task wants several of them from this
+     * provider, the waterfall asks once with {@link ProviderQuery#shared()} and every capability uses that answer, so
+     * the vendor bills once. Empty (the default): each capability is its own request.
+     */
+    default Set<Capability> sharedLookup() {
+        return Set.of();
+    }
+
     Uni<ProviderOutcome> lookup(Capability capability, ProviderQuery query);
 }

@@ -85,7 +85,14 @@ final class PdlProvider extends VendorProvider {
         params.forEach(request::addQueryParam);
         // PDL lower-cases all text by default; names, titles and company names go to clients as they read best.
         request.addQueryParam("titlecase", "true");
-        return context.http().send(request, context.timeout(), null, response -> map(capability, response));
+        return context.http()
+                .send(request, context.timeout(), null, response -> map(capability, query.shared(), response));
+    }
+
+    /** One enrichment returns the whole person record: its emails and its phones. */
+    @Override
+    public Set<Capability> sharedLookup() {
+        return EnumSet.of(Capability.EMAIL, Capability.PHONE);
     }
 
     /**
@@ -117,7 +124,7 @@ final class PdlProvider extends VendorProvider {
         return params;
     }
 
-    private ProviderOutcome map(Capability capability, VendorResponse response) throws IOException {
+    private ProviderOutcome map(Capability capability, boolean shared, VendorResponse response) throws IOException {
         int status = response.status();
         if (status == 200) {
             JsonNode body = response.json();
@@ -125,7 +132,7 @@ final class PdlProvider extends VendorProvider {
             if (!body.isObject() || data == null || !data.isObject()) {
                 return Failure.permanent("malformed response");
             }
-            return answer(capability, data);
+            return answer(capability, shared, data);
         }
         return switch (status) {
             // PDL's 404 always carries its JSON error envelope; a bare 404 page means a wrong base URL, not a miss.
@@ -139,10 +146,17 @@ final class PdlProvider extends VendorProvider {
         };
     }
 
-    private ProviderOutcome answer(Capability capability, JsonNode data) {
+    private ProviderOutcome answer(Capability capability, boolean shared, JsonNode data) {
         warnOnBooleans(data);
         Prospect prospect = prospect(data);
         Company company = company(data);
+        if (shared) {
+            List<EmailCandidate> emails = emails(data, company == null ? null : company.domain());
+            List<PhoneCandidate> phones = phones(data);
+            return emails.isEmpty() && phones.isEmpty()
+                    ? new ProviderOutcome.Miss()
+                    : new ProviderOutcome.Hit(new ProviderData(emails, phones, null, prospect, company, List.of()));
+        }
         if (capability == Capability.EMAIL) {
             List<EmailCandidate> emails = emails(data, company == null ? null : company.domain());
             return emails.isEmpty()

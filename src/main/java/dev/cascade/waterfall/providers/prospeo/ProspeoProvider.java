@@ -67,13 +67,21 @@ final class ProspeoProvider extends VendorProvider {
         Map<String, Object> body = new LinkedHashMap<>();
         // Unverified emails are still worth having: the gateway's verifier checks them.
         body.put("only_verified_email", false);
-        body.put("enrich_mobile", capability == Capability.PHONE);
+        // A shared lookup asks for the mobile too: that one answer then serves the email and the phone waterfall.
+        body.put("enrich_mobile", capability == Capability.PHONE || query.shared());
         body.put("data", data);
         HttpRequest<Buffer> request = context.http()
                 .request(HttpMethod.POST, url)
                 .putHeader("X-KEY", apiKey())
                 .putHeader("Accept", "application/json");
-        return context.http().send(request, context.timeout(), body, response -> map(capability, response));
+        return context.http()
+                .send(request, context.timeout(), body, response -> map(capability, query.shared(), response));
+    }
+
+    /** Asked for the mobile, Prospeo returns the email as well (one request, billed once). */
+    @Override
+    public java.util.Set<Capability> sharedLookup() {
+        return EnumSet.of(Capability.EMAIL, Capability.PHONE);
     }
 
     /**
@@ -106,7 +114,7 @@ final class ProspeoProvider extends VendorProvider {
         return data;
     }
 
-    private ProviderOutcome map(Capability capability, VendorResponse response) throws IOException {
+    private ProviderOutcome map(Capability capability, boolean shared, VendorResponse response) throws IOException {
         int status = response.status();
         if (status >= 200 && status < 300) {
             JsonNode body = response.json();
@@ -114,7 +122,7 @@ final class ProspeoProvider extends VendorProvider {
                 return Failure.permanent("malformed response");
             }
             if (!body.path("error").asBoolean(false)) {
-                return answer(capability, body);
+                return answer(capability, shared, body);
             }
         }
         String code = errorCode(response.jsonOrMissing());
@@ -150,13 +158,26 @@ final class ProspeoProvider extends VendorProvider {
         return response.unexpected();
     }
 
-    private static ProviderOutcome answer(Capability capability, JsonNode body) {
+    private static ProviderOutcome answer(Capability capability, boolean shared, JsonNode body) {
         JsonNode person = body.get("person");
         if (person == null || !person.isObject()) {
             return new ProviderOutcome.Miss();
         }
         Prospect prospect = prospect(person);
         Company company = company(body.get("company"));
+        if (shared) {
+            EmailCandidate email = email(person.get("email"));
+            PhoneCandidate mobile = mobile(person.get("mobile"));
+            return email == null && mobile == null
+                    ? new ProviderOutcome.Miss()
+                    : new ProviderOutcome.Hit(new ProviderData(
+                            email == null ? List.of() : List.of(email),
+                            mobile == null ? List.of() : List.of(mobile),
+                            null,
+                            prospect,
+                            company,
+                            List.of()));
+        }
         if (capability == Capability.EMAIL) {
             EmailCandidate email = email(person.get("email"));
             return email == null
