@@ -160,6 +160,8 @@ export GATEWAY_BOOTSTRAP_API_KEY="$KEY"
 # The benchmark drives everything through the bootstrap organisation: lift its rate limits (§10) out of the way.
 export CASCADE_BOOTSTRAP_ORGANIZATION_PER_MINUTE="${BENCH_RATE_LIMIT:-1000000}"
 export CASCADE_BOOTSTRAP_KEY_PER_MINUTE="${BENCH_RATE_LIMIT:-1000000}"
+# An api-only run never finishes its workflows: the per-organisation quotas would refuse submits after 1,000.
+export CASCADE_QUOTAS_PENDING_WORKFLOWS="${BENCH_PENDING_QUOTA:-0}" CASCADE_QUOTAS_CONTACTS_PER_DAY="${BENCH_DAILY_QUOTA:-0}"
 export CASCADE_SIMULATOR_LATENCY_MIN="$LAT_MIN" CASCADE_SIMULATOR_LATENCY_MAX="$LAT_MAX"
 export CASCADE_READY_TIMEOUT="$READY_TIMEOUT"
 
