@@ -40,11 +40,8 @@ public class RoleChannels implements ConfigSourceInterceptor {
         if (role == null) {
             return own;
         }
-        ConfigValue setting = context.proceed(Roles.KEY);
-        Roles roles;
-        try {
-            roles = setting == null || setting.getValue() == null ? Roles.all() : Roles.parse(setting.getValue());
-        } catch (IllegalArgumentException unknown) {
+        Roles roles = Roles.configured(context);
+        if (roles == null) {
             // The typed config root refuses start-up with this message before any channel is built.
             return own;
         }

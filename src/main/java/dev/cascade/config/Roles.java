@@ -7,6 +7,8 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.stream.Collectors;
 
+import io.smallrye.config.ConfigSourceInterceptorContext;
+import io.smallrye.config.ConfigValue;
 import org.eclipse.microprofile.config.spi.Converter;
 
 /**
@@ -25,6 +27,19 @@ public record Roles(Set<Role> roles) {
     }
 
     /** Every role: one process does everything (the default). */
+    /**
+     * The roles the configuration names, read from inside a config interceptor (before the typed root exists); null
+     * when the setting is not valid, which the typed config root then refuses at start-up with its own message.
+     */
+    static Roles configured(ConfigSourceInterceptorContext context) {
+        ConfigValue setting = context.proceed(KEY);
+        try {
+            return setting == null || setting.getValue() == null ? all() : parse(setting.getValue());
+        } catch (IllegalArgumentException unknown) {
+            return null;
+        }
+    }
+
     public static Roles all() {
         return new Roles(EnumSet.allOf(Role.class));
     }
