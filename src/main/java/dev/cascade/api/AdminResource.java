@@ -145,12 +145,7 @@ public class AdminResource {
     @Path("/{id}")
     @Operation(summary = "Get an organisation")
     public Uni<OrganizationView> get(@PathParam("id") String id) {
-        return accounts.findOrganization(orgId(id)).map(org -> {
-            if (org == null) {
-                throw new ApiException(404, "Organization not found");
-            }
-            return OrganizationView.of(org);
-        });
+        return accounts.findOrganization(orgId(id)).map(AdminResource::viewOrNotFound);
     }
 
     @jakarta.ws.rs.PUT
@@ -161,12 +156,7 @@ public class AdminResource {
         JsonNode json = JsonBodies.parse(mapper, body, MAX_BODY);
         Integer perOrg = limit(json, "requests_per_minute");
         Integer perKey = limit(json, "key_requests_per_minute");
-        return accounts.setRateLimits(orgId(id), perOrg, perKey).map(org -> {
-            if (org == null) {
-                throw new ApiException(404, "Organization not found");
-            }
-            return OrganizationView.of(org);
-        });
+        return accounts.setRateLimits(orgId(id), perOrg, perKey).map(AdminResource::viewOrNotFound);
     }
 
     @jakarta.ws.rs.PUT
@@ -177,12 +167,7 @@ public class AdminResource {
         JsonNode json = JsonBodies.parse(mapper, body, MAX_BODY);
         Integer pending = quota(json, "max_pending_workflows");
         Integer contacts = quota(json, "max_contacts_per_day");
-        return accounts.setQuotas(orgId(id), pending, contacts).map(org -> {
-            if (org == null) {
-                throw new ApiException(404, "Organization not found");
-            }
-            return OrganizationView.of(org);
-        });
+        return accounts.setQuotas(orgId(id), pending, contacts).map(AdminResource::viewOrNotFound);
     }
 
     private static Integer quota(JsonNode json, String field) {
@@ -290,5 +275,13 @@ public class AdminResource {
     private static ValidationException invalid(String field, String msg, JsonNode input) {
         return new ValidationException(
                 List.of(new ValidationProblem("value_error", List.of("body", field), msg, input)));
+    }
+
+    /** The organisation's view; 404 when the statement found no such organisation. */
+    private static OrganizationView viewOrNotFound(Organization org) {
+        if (org == null) {
+            throw new ApiException(404, "Organization not found");
+        }
+        return OrganizationView.of(org);
     }
 }
