@@ -214,6 +214,47 @@ class DispatchGiveUpTest {
                                 "cascade_dispatch_abandoned_total\\{[^}]*reason=\"give_up_after\"[^}]*} [1-9]"));
     }
 
+    @Test
+    void aWorkflowWhoseAttemptsAreSpentIsGivenUpWithoutAnotherAttempt() throws Exception {
+        Tenant tenant = Gateway.newTenant("spent-" + UUID.randomUUID(), 100);
+        UUID org = UUID.fromString(tenant.orgId());
+        String workflowId = "public_bulk_" + UUID.randomUUID();
+        // Two attempts claimed already whose outcome never came back (their gateways died mid-publish): the next
+        // claim is past the bound of 2, so the workflow is given up at once, publishing nothing more.
+        try (Connection conn = Db.connect()) {
+            UUID list = Db.defaultList(conn, org);
+            Db.exec(
+                    conn,
+                    "INSERT INTO workflows (id, org_id, lead_list_id, enrichment_type, status, total_prospects,"
+                            + " options, created_at, dispatch_attempts, dispatch_failing_since) VALUES (?, ?, ?,"
+                            + " 'partial', 'pending', 1, '{}'::jsonb, now() - interval '1 minute', 2,"
+                            + " now() - interval '1 minute')",
+                    workflowId,
+                    org,
+                    list);
+            Db.exec(
+                    conn,
+                    "INSERT INTO tasks (id, workflow_id, org_id, lead_list_id, idx, status, contact) VALUES"
+                            + " (?, ?, ?, ?, 0, 'pending', '{\"company_name\":\"Acme\"}'::jsonb)",
+                    UUID.randomUUID(),
+                    workflowId,
+                    org,
+                    list);
+        }
+        JsonPath status = tenant.awaitTerminal(workflowId, SETTLE);
+        assertThat(status.getString("workflow.status")).isEqualTo("failed");
+        assertThat(Gateway.count(
+                        "SELECT count(*) FROM workflows WHERE id = ? AND dispatch_attempts = 3"
+                                + " AND dispatch_abandoned_at IS NOT NULL",
+                        workflowId))
+                .isEqualTo(1);
+        assertThat(Gateway.count(
+                        "SELECT count(*) FROM tasks WHERE workflow_id = ? AND status = 'failed'"
+                                + " AND error = 'dispatch_failed'",
+                        workflowId))
+                .isEqualTo(1);
+    }
+
     private static String metrics() {
         return given().get(Gateway.management("/q/metrics"))
                 .then()
