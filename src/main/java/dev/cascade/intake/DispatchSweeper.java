@@ -143,11 +143,9 @@ class DispatchSweeper {
         Double failingSeconds = workflow.getDouble("failing_seconds");
         Duration failingFor = Duration.ofMillis(Math.round((failingSeconds == null ? 0 : failingSeconds) * 1000));
         DispatchSettings limits = config.dispatch();
-        if (attempts > limits.maxAttempts()) {
-            return giveUp(workflowId, attempts, failingFor, "max_attempts");
-        }
-        return publish(workflow)
-                .chain(published -> {
+        Uni<Boolean> attempt =
+                attempts > limits.maxAttempts() ? Uni.createFrom().item(false) : publish(workflow);
+        return attempt.chain(published -> {
                     if (published) {
                         return Uni.createFrom().voidItem();
                     }
