@@ -128,7 +128,7 @@ public class WorkflowCancel {
      * waterfall that later consumes a queued record of such a task publishes the same `cancelled` result under the
      * same `ce_id` (`<task_id>:result`). Waited for, but never failing the cancel, which has committed.
      */
-    private Uni<Void> publish(UUID orgId, String workflowId, List<String> records) {
+    Uni<Void> publish(UUID orgId, String workflowId, List<String> records) {
         if (records.isEmpty()) {
             return Uni.createFrom().voidItem();
         }

@@ -80,6 +80,9 @@ public interface CascadeConfig {
     /** How long finished workflows are kept, and the job that deletes them. */
     RetentionSettings retention();
 
+    /** How long the dispatch sweeper tries to publish a workflow before it gives the workflow up. */
+    DispatchSettings dispatch();
+
     interface Db {
         /** PostgreSQL host (`CASCADE_DB_HOST`). */
         @WithDefault("127.0.0.1")

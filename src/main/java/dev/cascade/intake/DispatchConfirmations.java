@@ -20,7 +20,8 @@ import io.vertx.mutiny.sqlclient.Tuple;
  *
  * <p>A confirmation is bookkeeping for the dispatch sweeper, not a guarantee: should one be lost (a crash before its
  * statement ran), the sweeper re-publishes that workflow's records after its grace time, and the pipeline settles each
- * task once whatever the duplicates.
+ * task once whatever the duplicates. A confirmation also sets the sweeper's attempt count back to zero
+ * ({@code cascade.dispatch.max-attempts} counts attempts since the broker last took the workflow's records).
  */
 @ApplicationScoped
 class DispatchConfirmations {
@@ -30,6 +31,7 @@ class DispatchConfirmations {
             )
             UPDATE workflows w
                SET dispatched_at = coalesce(w.dispatched_at, now()), last_progress_at = now(),
+                   dispatch_attempts = 0, dispatch_failing_since = NULL,
                    started_published_at = CASE WHEN d.started THEN coalesce(w.started_published_at, now())
                                                ELSE w.started_published_at END
               FROM unnest($1::text[], $2::boolean[]) AS d(id, started)

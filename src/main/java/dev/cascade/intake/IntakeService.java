@@ -196,10 +196,11 @@ public class IntakeService {
     }
 
     /**
-     * Publishes the records and confirms the dispatch. Never fails: a workflow that could not be dispatched now is
-     * durable already and the sweeper dispatches it later, so the client keeps its workflow id.
+     * Publishes the records and confirms the dispatch; true when the broker acknowledged every record. Never fails: a
+     * workflow that could not be dispatched now is durable already and the sweeper dispatches it later (or gives it
+     * up, {@code cascade.dispatch.*}), so the client keeps its workflow id.
      */
-    Uni<Void> dispatch(String workflowId, List<TaskRecord> records, WorkflowEvent started) {
+    Uni<Boolean> dispatch(String workflowId, List<TaskRecord> records, WorkflowEvent started) {
         // Never fails: a `started` record the broker refused is left to its own sweep, not to the task re-publisher.
         Uni<Boolean> startedRecord = started == null ? Uni.createFrom().item(false) : lifecycle.acknowledged(started);
         return Uni.combine()
@@ -215,13 +216,13 @@ public class IntakeService {
                         .confirm(workflowId, acked.getItem2())
                         .subscribe()
                         .with(confirmed -> {}, failure -> {}))
-                .replaceWithVoid()
+                .replaceWith(true)
                 .onFailure()
                 .recoverWithItem(failure -> {
                     Log.warnf(
                             "Workflow %s not dispatched yet (%s); the dispatch sweeper will retry",
                             workflowId, failure.getMessage());
-                    return null;
+                    return false;
                 });
     }
 

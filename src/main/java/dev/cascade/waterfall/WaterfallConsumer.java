@@ -150,38 +150,35 @@ public class WaterfallConsumer {
                 .chain(go -> go ? withinBudget(task) : Uni.createFrom().item(Waterfall.failed(task, "cancelled")));
     }
 
-    /** Runs the task, first reserving its worst case when its workflow has a budget cap (§4.4). */
+    /**
+     * Runs the task while its workflow has any of its budget cap left (§4.4); the aggregator caps the charge at what
+     * the cap leaves when the task settles. Prospecting discovers at most the prospects the rest of the budget pays
+     * for (rounded up: the last one is charged what is left).
+     */
     private Uni<TaskOutcome> withinBudget(TaskRecord task) {
         if (task.maxCredits() == null) {
             return waterfall.run(task);
         }
-        int maxProspects = task.maxProspectsPerCompany() != null
-                ? task.maxProspectsPerCompany()
-                : config.intake().maxProspectsPerCompany();
-        boolean prospecting = "prospecting_only".equals(task.enrichmentType());
-        BigDecimal perProspect = BigDecimal.valueOf(credits.prospect());
-        return budgets.reserve(
-                        task.taskId(),
-                        task.workflowId(),
-                        credits.unit(task.enrichmentType(), maxProspects),
-                        prospecting ? perProspect : null)
-                .chain(reserved -> {
-                    if (reserved == null) {
-                        return waterfall.run(task);
-                    }
-                    if (reserved.signum() == 0) {
-                        Log.debugf("Task %s of workflow %s skipped: budget spent", task.taskId(), task.workflowId());
-                        return Uni.createFrom().item(waterfall.skipped(task, "budget"));
-                    }
-                    if (prospecting && perProspect.signum() > 0) {
-                        int affordable = reserved.divide(perProspect, 0, java.math.RoundingMode.DOWN)
-                                .intValue();
-                        if (affordable < maxProspects) {
-                            return waterfall.run(task.withMaxProspects(affordable));
-                        }
-                    }
-                    return waterfall.run(task);
-                });
+        return budgets.left(task.taskId(), task.workflowId()).chain(left -> {
+            if (left == null) {
+                return waterfall.run(task);
+            }
+            if (left.signum() <= 0) {
+                Log.debugf("Task %s of workflow %s skipped: budget spent", task.taskId(), task.workflowId());
+                return Uni.createFrom().item(waterfall.skipped(task, "budget"));
+            }
+            BigDecimal perProspect = BigDecimal.valueOf(credits.prospect());
+            if ("prospecting_only".equals(task.enrichmentType()) && perProspect.signum() > 0) {
+                int maxProspects = task.maxProspectsPerCompany() != null
+                        ? task.maxProspectsPerCompany()
+                        : config.intake().maxProspectsPerCompany();
+                BigDecimal affordable = left.divide(perProspect, 0, java.math.RoundingMode.CEILING);
+                if (affordable.compareTo(BigDecimal.valueOf(maxProspects)) < 0) {
+                    return waterfall.run(task.withMaxProspects(affordable.intValue()));
+                }
+            }
+            return waterfall.run(task);
+        });
     }
 
     private Message<String> toResultMessage(Message<String> task, TaskRecord record, TaskOutcome outcome) {
