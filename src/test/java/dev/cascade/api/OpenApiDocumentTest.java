@@ -94,6 +94,18 @@ class OpenApiDocumentTest {
                         + " \"submitBulkEnrichment\", served \"somethingElse\"");
     }
 
+    /** The JSON form (docs/api.md names it) is the same document. */
+    @Test
+    void theJsonFormIsTheSameDocument() throws IOException {
+        String json = given().get(Gateway.management("/q/openapi?format=json"))
+                .then()
+                .statusCode(200)
+                .extract()
+                .asString();
+        assertThat(firstDifference("", YAML.readTree(served), new ObjectMapper().readTree(json)))
+                .isNull();
+    }
+
     @Test
     void aParserReadsItWithoutErrorsOrWarnings() {
         assertThat(parsed.getMessages()).as("parser errors and warnings").isEmpty();
