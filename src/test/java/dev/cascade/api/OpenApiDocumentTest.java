@@ -205,6 +205,10 @@ class OpenApiDocumentTest {
                 .containsOnlyKeys("text/csv", "application/x-ndjson");
         assertThat(responses("GET /api/v1/public/enrich/stream").get("200").getContent())
                 .containsOnlyKeys("text/event-stream");
+        assertThat(operations().get("GET /api/v1/public/enrich/results").getParameters())
+                .filteredOn(p -> p.getName().equals("format"))
+                .singleElement()
+                .satisfies(p -> assertThat(p.getSchema().getEnum()).containsExactly("ndjson", "csv"));
     }
 
     @Test

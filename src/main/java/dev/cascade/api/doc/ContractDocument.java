@@ -93,7 +93,8 @@ public class ContractDocument implements OASFilter {
     }
 
     private static void response(String status, APIResponse response) {
-        int code = Integer.parseInt(status);
+        // "default" (no status of its own) is treated as an error answer.
+        int code = status.chars().allMatch(Character::isDigit) ? Integer.parseInt(status) : 500;
         if (code >= 400
                 && (response.getContent() == null
                         || response.getContent().getMediaTypes() == null
@@ -158,6 +159,10 @@ public class ContractDocument implements OASFilter {
                 schema.setType(List.of(Schema.SchemaType.BOOLEAN));
                 schema.setDefaultValue(false);
                 describe(parameter, "true or false (1/0, yes/no and on/off are read too; anything else is a 422)");
+            }
+            case "format" -> {
+                schema.setEnumeration(List.of("ndjson", "csv"));
+                describe(parameter, "ndjson (default) or csv, any case; without it, Accept: text/csv selects CSV");
             }
             case "cursor" -> describe(parameter, "The previous page's next_cursor; leave out for the first page");
             case "Idempotency-Key" -> {
