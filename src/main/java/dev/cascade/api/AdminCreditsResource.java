@@ -17,11 +17,20 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.smallrye.mutiny.Uni;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.ParameterIn;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import dev.cascade.accounts.CreditBalance;
 import dev.cascade.accounts.CreditEntry;
 import dev.cascade.accounts.CreditLedger;
+import dev.cascade.api.doc.AdminDoc;
 import dev.cascade.support.ApiException;
 import dev.cascade.support.Ids;
 import dev.cascade.support.Text;
@@ -81,7 +90,11 @@ public class AdminCreditsResource {
     public record LedgerPage(UUID organizationId, List<EntryView> entries, String nextCursor) {}
 
     @GET
-    @Operation(summary = "An organisation's balance, open holds and available credits")
+    @Operation(
+            operationId = "getOrganizationCredits",
+            summary = "An organisation's balance, open holds and available credits")
+    @APIResponseSchema(value = BalanceView.class, responseDescription = "The organisation's credits")
+    @APIResponse(responseCode = "404", description = "Organization not found")
     public Uni<BalanceView> balance(@PathParam("id") String id) {
         return ledger.balance(orgId(id)).map(balance -> {
             if (balance == null) {
@@ -94,7 +107,11 @@ public class AdminCreditsResource {
     @POST
     @Path("/top-ups")
     @Consumes(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Add credits (a top_up row of the ledger)")
+    @Operation(operationId = "topUpCredits", summary = "Add credits (a top_up row of the ledger)")
+    @RequestBody(content = @Content(schema = @Schema(implementation = AdminDoc.CreditChange.class)))
+    @APIResponseSchema(value = BalanceView.class, responseCode = "201", responseDescription = "The credits after it")
+    @APIResponse(responseCode = "404", description = "Organization not found")
+    @APIResponse(responseCode = "422", description = "A bad amount or reason")
     public Uni<Response> topUp(@PathParam("id") String id, byte[] body) {
         UUID org = orgId(id);
         JsonNode json = JsonBodies.parse(mapper, body, MAX_BODY);
@@ -109,7 +126,14 @@ public class AdminCreditsResource {
     @POST
     @Path("/adjustments")
     @Consumes(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Correct the balance up or down, with a reason (an adjustment row of the ledger)")
+    @Operation(
+            operationId = "adjustCredits",
+            summary = "Correct the balance up or down, with a reason (an adjustment row of the ledger)")
+    @RequestBody(content = @Content(schema = @Schema(implementation = AdminDoc.CreditChange.class)))
+    @APIResponseSchema(value = BalanceView.class, responseCode = "201", responseDescription = "The credits after it")
+    @APIResponse(responseCode = "404", description = "Organization not found")
+    @APIResponse(responseCode = "409", description = "It would leave less than the organisation's open holds")
+    @APIResponse(responseCode = "422", description = "A bad amount or a missing reason")
     public Uni<Response> adjust(@PathParam("id") String id, byte[] body) {
         UUID org = orgId(id);
         JsonNode json = JsonBodies.parse(mapper, body, MAX_BODY);
@@ -144,7 +168,14 @@ public class AdminCreditsResource {
 
     @GET
     @Path("/ledger")
-    @Operation(summary = "The organisation's ledger, oldest first, cursor-paginated")
+    @Operation(operationId = "listLedgerEntries", summary = "The organisation's ledger, oldest first, cursor-paginated")
+    @Parameter(
+            name = "limit",
+            in = ParameterIn.QUERY,
+            schema = @Schema(type = SchemaType.INTEGER, minimum = "1", maximum = "1000", defaultValue = "100"))
+    @APIResponseSchema(value = LedgerPage.class, responseDescription = "One page of ledger rows")
+    @APIResponse(responseCode = "400", description = "A bad limit or cursor")
+    @APIResponse(responseCode = "404", description = "Organization not found")
     public Uni<LedgerPage> entries(
             @PathParam("id") String id, @QueryParam("limit") String limitParam, @QueryParam("cursor") String cursor) {
         UUID org = orgId(id);

@@ -10,8 +10,11 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
+import dev.cascade.api.doc.AdminDoc;
 import dev.cascade.support.ApiException;
 import dev.cascade.waterfall.providers.ProviderRegistry;
 import dev.cascade.waterfall.providers.ProviderStatus;
@@ -31,14 +34,18 @@ public class AdminProvidersResource {
     public record ProviderList(List<ProviderStatus> providers) {}
 
     @GET
-    @Operation(summary = "List providers with their order, enabled flag, circuit state and counters")
+    @Operation(
+            operationId = "listProviders",
+            summary = "List providers with their order, enabled flag, circuit state and counters")
     public ProviderList list() {
         return new ProviderList(providers.status());
     }
 
     @GET
     @Path("/{name}")
-    @Operation(summary = "One provider")
+    @Operation(operationId = "getProvider", summary = "One provider")
+    @APIResponseSchema(value = ProviderStatus.class, responseDescription = "The provider")
+    @APIResponse(responseCode = "404", description = "Provider not found")
     public ProviderStatus one(@PathParam("name") String name) {
         return providers.status().stream()
                 .filter(p -> p.name().equals(name))
@@ -48,7 +55,11 @@ public class AdminProvidersResource {
 
     @POST
     @Path("/{name}/circuit/reset")
-    @Operation(summary = "Close the provider's circuit breaker (it opens again if the vendor still fails)")
+    @Operation(
+            operationId = "resetProviderCircuit",
+            summary = "Close the provider's circuit breaker (it opens again if the vendor still fails)")
+    @APIResponseSchema(value = AdminDoc.CircuitReset.class, responseDescription = "The circuit's state now")
+    @APIResponse(responseCode = "404", description = "Provider not found")
     public Map<String, Object> reset(@PathParam("name") String name) {
         if (!providers.resetCircuit(name)) {
             throw new ApiException(404, "Provider not found");

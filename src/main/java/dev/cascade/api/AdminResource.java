@@ -20,11 +20,17 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.smallrye.mutiny.Uni;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import dev.cascade.accounts.AccountService;
 import dev.cascade.accounts.ApiKey;
 import dev.cascade.accounts.Organization;
+import dev.cascade.api.doc.AdminDoc;
 import dev.cascade.support.ApiException;
 import dev.cascade.support.Ids;
 import dev.cascade.support.Text;
@@ -106,7 +112,10 @@ public class AdminResource {
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Create an organisation")
+    @Operation(operationId = "createOrganization", summary = "Create an organisation")
+    @RequestBody(content = @Content(schema = @Schema(implementation = AdminDoc.CreateOrganization.class)))
+    @APIResponseSchema(value = OrganizationView.class, responseCode = "201", responseDescription = "Created")
+    @APIResponse(responseCode = "422", description = "A bad name or credits")
     public Uni<Response> create(byte[] body) {
         JsonNode json = JsonBodies.parse(mapper, body, MAX_BODY);
         String name = json.path("name").isTextual() ? json.path("name").asText().trim() : "";
@@ -134,7 +143,8 @@ public class AdminResource {
     }
 
     @GET
-    @Operation(summary = "List organisations")
+    @Operation(operationId = "listOrganizations", summary = "List organisations")
+    @APIResponseSchema(value = AdminDoc.Organizations.class, responseDescription = "Every organisation")
     public Uni<Map<String, List<OrganizationView>>> list() {
         return accounts.listOrganizations()
                 .map(orgs -> Map.of(
@@ -143,7 +153,9 @@ public class AdminResource {
 
     @GET
     @Path("/{id}")
-    @Operation(summary = "Get an organisation")
+    @Operation(operationId = "getOrganization", summary = "Get an organisation")
+    @APIResponseSchema(value = OrganizationView.class, responseDescription = "The organisation")
+    @APIResponse(responseCode = "404", description = "Organization not found")
     public Uni<OrganizationView> get(@PathParam("id") String id) {
         return accounts.findOrganization(orgId(id)).map(AdminResource::viewOrNotFound);
     }
@@ -151,7 +163,13 @@ public class AdminResource {
     @jakarta.ws.rs.PUT
     @Path("/{id}/rate-limits")
     @Consumes(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Set an organisation's rate limits (null fields: back to the defaults)")
+    @Operation(
+            operationId = "setOrganizationRateLimits",
+            summary = "Set an organisation's rate limits (null fields: back to the defaults)")
+    @RequestBody(content = @Content(schema = @Schema(implementation = AdminDoc.RateLimits.class)))
+    @APIResponseSchema(value = OrganizationView.class, responseDescription = "The organisation as it is now")
+    @APIResponse(responseCode = "404", description = "Organization not found")
+    @APIResponse(responseCode = "422", description = "A limit out of range")
     public Uni<OrganizationView> rateLimits(@PathParam("id") String id, byte[] body) {
         JsonNode json = JsonBodies.parse(mapper, body, MAX_BODY);
         Integer perOrg = limit(json, "requests_per_minute");
@@ -162,7 +180,13 @@ public class AdminResource {
     @jakarta.ws.rs.PUT
     @Path("/{id}/quotas")
     @Consumes(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Set an organisation's quotas (null fields: back to the defaults; 0: no quota)")
+    @Operation(
+            operationId = "setOrganizationQuotas",
+            summary = "Set an organisation's quotas (null fields: back to the defaults; 0: no quota)")
+    @RequestBody(content = @Content(schema = @Schema(implementation = AdminDoc.Quotas.class)))
+    @APIResponseSchema(value = OrganizationView.class, responseDescription = "The organisation as it is now")
+    @APIResponse(responseCode = "404", description = "Organization not found")
+    @APIResponse(responseCode = "422", description = "A quota out of range")
     public Uni<OrganizationView> quotas(@PathParam("id") String id, byte[] body) {
         JsonNode json = JsonBodies.parse(mapper, body, MAX_BODY);
         Integer pending = quota(json, "max_pending_workflows");
@@ -195,7 +219,12 @@ public class AdminResource {
     @POST
     @Path("/{id}/api-keys")
     @Consumes(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Create an API key; its secret is shown in this answer only")
+    @Operation(operationId = "createApiKey", summary = "Create an API key; its secret is shown in this answer only")
+    @RequestBody(required = false, content = @Content(schema = @Schema(implementation = AdminDoc.CreateKey.class)))
+    @APIResponseSchema(value = KeyView.class, responseCode = "201", responseDescription = "Created, with its `key`")
+    @APIResponse(responseCode = "404", description = "Organization not found")
+    @APIResponse(responseCode = "409", description = "The organisation has its maximum of active API keys")
+    @APIResponse(responseCode = "422", description = "A bad name or expires_at")
     public Uni<Response> createKey(@PathParam("id") String id, byte[] body) {
         JsonNode json =
                 body == null || body.length == 0 ? mapper.createObjectNode() : JsonBodies.parse(mapper, body, MAX_BODY);
@@ -234,7 +263,9 @@ public class AdminResource {
 
     @GET
     @Path("/{id}/api-keys")
-    @Operation(summary = "List an organisation's API keys (last 4 characters only)")
+    @Operation(operationId = "listApiKeys", summary = "List an organisation's API keys (last 4 characters only)")
+    @APIResponseSchema(value = AdminDoc.ApiKeys.class, responseDescription = "Every key of the organisation")
+    @APIResponse(responseCode = "404", description = "Organization not found")
     public Uni<Map<String, List<KeyView>>> keys(@PathParam("id") String id) {
         UUID orgId = orgId(id);
         return accounts.findOrganization(orgId).chain(org -> {
@@ -250,7 +281,9 @@ public class AdminResource {
 
     @DELETE
     @Path("/{id}/api-keys/{keyId}")
-    @Operation(summary = "Revoke an API key")
+    @Operation(operationId = "revokeApiKey", summary = "Revoke an API key")
+    @APIResponse(responseCode = "204", description = "Revoked")
+    @APIResponse(responseCode = "404", description = "Organization or API key not found")
     public Uni<Response> revoke(@PathParam("id") String id, @PathParam("keyId") String keyId) {
         UUID key = Ids.parseUuid(keyId);
         if (key == null) {

@@ -19,6 +19,8 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import dev.cascade.accounts.AccountService;
@@ -77,8 +79,11 @@ public class AdminWebhookSecretResource {
 
     @GET
     @Operation(
+            operationId = "revealWebhookSecrets",
             summary = "Reveal the organisation's webhook signing secrets",
             description = "Every secret that signs now, newest first; the first is created if there is none yet.")
+    @APIResponseSchema(value = SecretsView.class, responseDescription = "The secrets")
+    @APIResponse(responseCode = "404", description = "Organization not found")
     public Uni<SecretsView> reveal(@PathParam("id") String id) {
         UUID orgId = orgId(id);
         return existing(orgId)
@@ -97,6 +102,7 @@ public class AdminWebhookSecretResource {
     @POST
     @Path("/rotate")
     @Operation(
+            operationId = "rotateWebhookSecret",
             summary = "Rotate the organisation's webhook signing secret",
             description = "Optional body {\"overlap_seconds\": 0..604800}: how long the older secrets keep signing"
                     + " beside the new one (default: cascade.webhooks.secret-rotation-overlap). The new secret is"
@@ -107,6 +113,9 @@ public class AdminWebhookSecretResource {
                     @Content(
                             mediaType = MediaType.APPLICATION_JSON,
                             schema = @Schema(implementation = RotateRequest.class)))
+    @APIResponseSchema(value = RotationView.class, responseDescription = "The new secret")
+    @APIResponse(responseCode = "404", description = "Organization not found")
+    @APIResponse(responseCode = "422", description = "overlap_seconds out of range")
     public Uni<RotationView> rotate(
             @PathParam("id") String id, @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType, byte[] body) {
         UUID orgId = orgId(id);

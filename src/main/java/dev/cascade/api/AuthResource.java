@@ -27,7 +27,7 @@ public class AuthResource {
 
     @GET
     @Path("/validate-key")
-    @Operation(summary = "Check an API key")
+    @Operation(operationId = "validateApiKey", summary = "Check an API key")
     public Validation validate() {
         Principal who = principal.get();
         return new Validation(true, who.orgId(), who.keyId());

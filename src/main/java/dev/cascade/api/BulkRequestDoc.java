@@ -6,6 +6,8 @@ import java.util.Map;
 
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
+import dev.cascade.api.doc.WaterfallDoc;
+
 /**
  * The body of `POST /enrich/bulk` as the OpenAPI document shows it. The resource reads the raw body itself, so that
  * every malformed or invalid body gets the contract's exact error; this record only describes it.
@@ -23,8 +25,7 @@ public record BulkRequestDoc(
         @Schema(required = true, minItems = 1, maxItems = 250)
         List<ContactDoc> contacts,
 
-        @Schema(description = "Per-request waterfall, e.g. {\"email\":[\"hunter\"],\"stop_on\":\"reliable\"}")
-        Map<String, Object> waterfall,
+        WaterfallDoc waterfall,
 
         @Schema(description = "0 = never use the result cache")
         Integer maxCacheAgeDays,

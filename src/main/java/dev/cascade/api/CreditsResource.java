@@ -31,7 +31,7 @@ public class CreditsResource {
 
     @GET
     @Path("/balance")
-    @Operation(summary = "Credits available now")
+    @Operation(operationId = "getCreditBalance", summary = "Credits available now")
     public Uni<Balance> balance() {
         UUID orgId = principal.get().orgId();
         return ledger.balance(orgId).map(balance -> {

@@ -15,15 +15,18 @@ import jakarta.ws.rs.core.Response;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.smallrye.mutiny.Uni;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import dev.cascade.accounts.Principal;
 import dev.cascade.aggregation.WorkflowCancel;
 import dev.cascade.aggregation.WorkflowReader;
+import dev.cascade.api.doc.StatusDoc;
 import dev.cascade.config.CascadeConfig;
 import dev.cascade.intake.BulkRequestParser;
 import dev.cascade.intake.BulkResponse;
@@ -66,7 +69,7 @@ public class EnrichResource {
     @POST
     @Path("/bulk")
     @Consumes(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Submit up to 250 contacts for enrichment")
+    @Operation(operationId = "submitBulkEnrichment", summary = "Submit up to 250 contacts for enrichment")
     @RequestBody(
             content =
                     @Content(
@@ -75,10 +78,23 @@ public class EnrichResource {
     @APIResponse(
             responseCode = "200",
             description = "Accepted (or, with `Idempotent-Replayed: true`, the first answer to this Idempotency-Key)",
+            headers = @Header(name = "Idempotent-Replayed", ref = "Idempotent-Replayed"),
             content =
                     @Content(
                             mediaType = MediaType.APPLICATION_JSON,
                             schema = @Schema(implementation = BulkResponse.class)))
+    @APIResponse(
+            responseCode = "400",
+            description = "Malformed JSON body, no contacts, over 250 contacts, or a malformed Idempotency-Key")
+    @APIResponse(responseCode = "402", description = "Insufficient credits")
+    @APIResponse(responseCode = "409", description = "The first request with this Idempotency-Key is still in progress")
+    @APIResponse(
+            responseCode = "422",
+            description =
+                    "Invalid fields (every offending contact listed), or Idempotency-Key reused with another body")
+    @APIResponse(
+            responseCode = "429",
+            description = "Rate limit exceeded, or an organisation quota (pending workflows, contacts per day) is full")
     public Uni<Response> bulk(byte[] body, @HeaderParam("Idempotency-Key") String idempotencyKey) {
         Principal who = principal.get();
         var request =
@@ -94,7 +110,13 @@ public class EnrichResource {
 
     @POST
     @Path("/cancel")
-    @Operation(summary = "Cancel a workflow: tasks not yet started settle failed (`cancelled`), their holds released")
+    @Operation(
+            operationId = "cancelWorkflow",
+            summary = "Cancel a workflow: tasks not yet started settle failed (`cancelled`), their holds released")
+    @APIResponseSchema(value = WorkflowCancel.Cancelled.class, responseDescription = "Cancelled")
+    @APIResponse(responseCode = "400", description = "workflow_id missing")
+    @APIResponse(responseCode = "404", description = "Workflow not found (unknown or another organisation's)")
+    @APIResponse(responseCode = "409", description = "The workflow has already finished")
     public Uni<WorkflowCancel.Cancelled> cancel(@QueryParam("workflow_id") String workflowId) {
         Principal who = principal.get();
         if (workflowId == null || workflowId.isBlank()) {
@@ -114,7 +136,17 @@ public class EnrichResource {
 
     @GET
     @Path("/status")
-    @Operation(summary = "Poll a workflow or a task")
+    @Operation(operationId = "getEnrichmentStatus", summary = "Poll a workflow or a task")
+    @APIResponse(
+            responseCode = "200",
+            description = "`{\"workflow\": …}` for a workflow_id, `{\"task\": …}` for a task_id",
+            content =
+                    @Content(
+                            mediaType = MediaType.APPLICATION_JSON,
+                            schema = @Schema(implementation = StatusDoc.Answer.class)))
+    @APIResponse(responseCode = "400", description = "Provide exactly one of workflow_id or task_id.")
+    @APIResponse(responseCode = "404", description = "Workflow not found / Task not found")
+    @APIResponse(responseCode = "422", description = "include_results or include_trace is not a boolean")
     public Uni<Map<String, Object>> status(
             @QueryParam("workflow_id") String workflowId,
             @QueryParam("task_id") String taskId,

@@ -14,6 +14,11 @@ import jakarta.ws.rs.core.MediaType;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.buffer.Buffer;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestMulti;
 
@@ -52,9 +57,22 @@ public class ExportResource {
     // No @Produces: the media type depends on `format`, and RestMulti carries it as a header.
     @GET
     @Operation(
+            operationId = "exportResults",
             summary = "Export every result row of a workflow",
             description = "format=ndjson (default; one result item per line) or format=csv (documented columns);"
                     + " without format, Accept: text/csv selects CSV. Streamed, never truncated.")
+    @APIResponse(
+            responseCode = "200",
+            description = "Every result row, streamed: NDJSON lines are ResultItem objects; CSV has a header row",
+            headers =
+                    @Header(name = "Content-Disposition", description = "CSV: attachment; filename=<workflow_id>.csv"),
+            content = {
+                @Content(mediaType = NDJSON, schema = @Schema(type = SchemaType.STRING)),
+                @Content(mediaType = "text/csv", schema = @Schema(type = SchemaType.STRING))
+            })
+    @APIResponse(responseCode = "400", description = "workflow_id missing")
+    @APIResponse(responseCode = "404", description = "Workflow not found (unknown or another organisation's)")
+    @APIResponse(responseCode = "422", description = "format is neither csv nor ndjson")
     public RestMulti<Buffer> results(
             @QueryParam("workflow_id") String workflowId,
             @QueryParam("format") String format,

@@ -19,8 +19,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.smallrye.mutiny.Uni;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.ParameterIn;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
+import dev.cascade.api.doc.LeadsDoc;
 import dev.cascade.leads.LeadListReader;
 import dev.cascade.leads.LeadListReader.LeadRow;
 import dev.cascade.leads.LeadListReader.Position;
@@ -49,7 +56,8 @@ public class LeadListsResource {
     public record ListView(UUID leadListId, String name, boolean isDefault, long leadCount, String createdAt) {}
 
     @GET
-    @Operation(summary = "The organisation's lead lists")
+    @Operation(operationId = "listLeadLists", summary = "The organisation's lead lists")
+    @APIResponseSchema(value = LeadsDoc.Lists.class, responseDescription = "Every lead list")
     public Uni<Map<String, List<ListView>>> lists() {
         return reader.lists(principal.get().orgId())
                 .map(lists -> Map.of(
@@ -62,7 +70,14 @@ public class LeadListsResource {
 
     @GET
     @Path("/{id}/leads")
-    @Operation(summary = "The leads of a list, oldest first, cursor-paginated")
+    @Operation(operationId = "listLeads", summary = "The leads of a list, oldest first, cursor-paginated")
+    @Parameter(
+            name = "limit",
+            in = ParameterIn.QUERY,
+            schema = @Schema(type = SchemaType.INTEGER, minimum = "1", maximum = "500", defaultValue = "100"))
+    @APIResponseSchema(value = LeadsDoc.Page.class, responseDescription = "One page of leads")
+    @APIResponse(responseCode = "400", description = "A bad limit or cursor")
+    @APIResponse(responseCode = "404", description = "Lead list not found (unknown or another organisation's)")
     public Uni<ObjectNode> leads(
             @PathParam("id") String id, @QueryParam("limit") String limitParam, @QueryParam("cursor") String cursor) {
         UUID orgId = principal.get().orgId();

@@ -17,6 +17,10 @@ import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.buffer.Buffer;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestMulti;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
@@ -82,10 +86,22 @@ public class StreamResource {
 
     @GET
     @Operation(
+            operationId = "streamWorkflowProgress",
             summary = "Follow a workflow as Server-Sent Events",
             description = "text/event-stream: a `workflow` event per status change and a `task` event (the result"
                     + " item) per settled task, ending with the terminal `workflow` event. Send the last event's id"
                     + " as Last-Event-ID to resume without gaps; 204 when there is nothing left to send.")
+    @APIResponse(
+            responseCode = "200",
+            description =
+                    "Events: `task` (data: a ResultItem) and `workflow` (data: a WorkflowStatus), each with an id",
+            content = @Content(mediaType = EVENT_STREAM, schema = @Schema(type = SchemaType.STRING)))
+    @APIResponse(responseCode = "204", description = "The client already has the terminal event: stop reconnecting")
+    @APIResponse(responseCode = "400", description = "workflow_id missing, or an invalid Last-Event-ID")
+    @APIResponse(responseCode = "404", description = "Workflow not found (unknown or another organisation's)")
+    @APIResponse(
+            responseCode = "429",
+            description = "Rate limit exceeded, or the key or organisation has its cap of streams open")
     public RestMulti<Buffer> stream(
             @QueryParam("workflow_id") String workflowId, @HeaderParam("Last-Event-ID") String lastEventId) {
         Principal who = principal.get();

@@ -14,6 +14,12 @@ import jakarta.ws.rs.core.Response;
 
 import io.smallrye.mutiny.Uni;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.ParameterIn;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import dev.cascade.accounts.Principal;
@@ -51,7 +57,18 @@ public class WebhooksResource {
 
     @POST
     @Path("/redeliver")
-    @Operation(summary = "Send the workflow's completed event again (same webhook-id), through the whole schedule")
+    @Operation(
+            operationId = "redeliverWebhook",
+            summary = "Send the workflow's completed event again (same webhook-id), through the whole schedule")
+    @APIResponseSchema(value = Redelivery.class, responseCode = "202", responseDescription = "Redelivery scheduled")
+    @APIResponse(responseCode = "400", description = "workflow_id missing")
+    @APIResponse(responseCode = "404", description = "Workflow not found (unknown or another organisation's)")
+    @APIResponse(
+            responseCode = "409",
+            description = "The workflow has no webhook_url, has not finished, or its delivery is still in progress")
+    @APIResponse(
+            responseCode = "429",
+            description = "Rate limit exceeded, or the organisation's redeliveries this hour are used up")
     public Uni<Response> redeliver(@QueryParam("workflow_id") String workflowId) {
         Principal who = principal.get();
         String id = workflowId(workflowId);
@@ -94,8 +111,16 @@ public class WebhooksResource {
     @GET
     @Path("/deliveries")
     @Operation(
+            operationId = "listWebhookDeliveries",
             summary = "The delivery log of a workflow's webhook, oldest attempt first, cursor-paginated"
                     + " (limit 1-1000, default 500; next_cursor while more follow)")
+    @Parameter(
+            name = "limit",
+            in = ParameterIn.QUERY,
+            schema = @Schema(type = SchemaType.INTEGER, minimum = "1", maximum = "1000", defaultValue = "500"))
+    @APIResponseSchema(value = Deliveries.class, responseDescription = "One page of attempts")
+    @APIResponse(responseCode = "400", description = "workflow_id missing, or a bad limit or cursor")
+    @APIResponse(responseCode = "404", description = "Workflow not found (unknown or another organisation's)")
     public Uni<Deliveries> deliveries(
             @QueryParam("workflow_id") String workflowId,
             @QueryParam("limit") String limitParam,
