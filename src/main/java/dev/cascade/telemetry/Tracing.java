@@ -11,6 +11,7 @@ import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
 import org.apache.kafka.common.header.Headers;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -124,6 +125,14 @@ public class Tracing {
             span.setStatus(StatusCode.ERROR, detail == null ? "error" : detail);
         }
         span.end();
+    }
+
+    /**
+     * Makes the context current until the scope is closed, so that what is logged meanwhile carries its trace and
+     * span ids; a no-op scope for a null context (tracing off). For synchronous work only.
+     */
+    public static Scope scope(Context context) {
+        return context == null ? Scope.noop() : context.makeCurrent();
     }
 
     /**

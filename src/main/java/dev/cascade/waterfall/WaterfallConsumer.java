@@ -9,6 +9,7 @@ import io.micrometer.core.instrument.Timer;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -118,11 +119,13 @@ public class WaterfallConsumer {
         return start(current, trace)
                 .onFailure()
                 .recoverWithItem(failure -> {
-                    Log.errorf(
-                            failure,
-                            "Waterfall of task %s (workflow %s) failed",
-                            current.taskId(),
-                            current.workflowId());
+                    try (Scope logged = Tracing.scope(trace)) {
+                        Log.errorf(
+                                failure,
+                                "Waterfall of task %s (workflow %s) failed",
+                                current.taskId(),
+                                current.workflowId());
+                    }
                     return Waterfall.failed(current, "internal error");
                 })
                 .invoke(outcome -> {
