@@ -39,6 +39,11 @@ public class WebhookSender {
     private static final long WAKE_MARGIN_MS = 25;
     /** Retry timers are set only for retries due this soon; later ones are found by the poll (on any replica). */
     private static final Duration TIMER_HORIZON = Duration.ofMinutes(2);
+    // Span attributes of an attempt (tracing on).
+    private static final AttributeKey<String> WEBHOOK_ID = AttributeKey.stringKey("cascade.webhook_id");
+    private static final AttributeKey<Long> ATTEMPT = AttributeKey.longKey("cascade.attempt");
+    private static final AttributeKey<String> SERVER_ADDRESS = AttributeKey.stringKey("server.address");
+    private static final AttributeKey<Long> HTTP_STATUS = AttributeKey.longKey("http.response.status_code");
 
     private final DeliveryClaims claims;
     private final WebhookCall call;
@@ -148,7 +153,7 @@ public class WebhookSender {
 
     private Uni<Void> attempt(Claimed event) {
         if (!tracing.enabled()) {
-            return untraced(event);
+            return attempt(event, null);
         }
         // A span of the workflow's trace (its submit's context, stored with the workflow), from the claim to the
         // recorded outcome. Only the host of the receiver's URL is recorded: its path or query may hold a secret.
@@ -163,11 +168,6 @@ public class WebhookSender {
         return attempt(event, span).onTermination().invoke((done, failure, cancelled) -> Tracing.end(span, failure));
     }
 
-    private static final AttributeKey<String> WEBHOOK_ID = AttributeKey.stringKey("cascade.webhook_id");
-    private static final AttributeKey<Long> ATTEMPT = AttributeKey.longKey("cascade.attempt");
-    private static final AttributeKey<String> SERVER_ADDRESS = AttributeKey.stringKey("server.address");
-    private static final AttributeKey<Long> HTTP_STATUS = AttributeKey.longKey("http.response.status_code");
-
     private static String host(String url) {
         try {
             return java.net.URI.create(url).getHost();
@@ -176,10 +176,7 @@ public class WebhookSender {
         }
     }
 
-    private Uni<Void> untraced(Claimed event) {
-        return attempt(event, null);
-    }
-
+    /** Makes the attempt and records its outcome; with a span (tracing on), the outcome is also set on it. */
     private Uni<Void> attempt(Claimed event, Span span) {
         Uni<String> body = event.payload() != null
                 ? Uni.createFrom().item(event.payload())
