@@ -1,11 +1,17 @@
 package dev.cascade.aggregation;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanBuilder;
+import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.context.Context;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -17,11 +23,15 @@ import io.vertx.mutiny.sqlclient.Tuple;
 import io.vertx.pgclient.PgException;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.record.TimestampType;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
+import dev.cascade.config.CascadeConfig;
 import dev.cascade.events.Channels;
 import dev.cascade.support.Json;
+import dev.cascade.telemetry.TraceHeaders;
+import dev.cascade.telemetry.Tracing;
 
 /**
  * Settles tasks from result records, one poll's batch per transaction. One statement settles every task of the
@@ -223,9 +233,19 @@ public class ResultAggregator {
     private final SettleTiming timing;
     private final ResultRecords reader;
     private final ContactEventCaps caps;
+    private final Tracing tracing;
+    private final String topic;
 
     public ResultAggregator(
-            Pool pool, Json json, CompletionListeners listeners, SettleTiming timing, ContactEventCaps caps) {
+            Pool pool,
+            Json json,
+            CompletionListeners listeners,
+            SettleTiming timing,
+            ContactEventCaps caps,
+            Tracing tracing,
+            CascadeConfig config) {
+        this.tracing = tracing;
+        this.topic = config.topics().results();
         this.pool = pool;
         this.reader = new ResultRecords(json);
         this.listeners = listeners;
@@ -241,7 +261,61 @@ public class ResultAggregator {
             records.add(record.value());
             produced.add(record.timestampType() == TimestampType.CREATE_TIME ? record.timestamp() : null);
         }
-        return settle(records, produced);
+        if (!tracing.enabled()) {
+            return settle(records, produced);
+        }
+        List<Span> spans = settleSpans(polled);
+        return settle(records, produced).onTermination().invoke((done, failure, cancelled) -> {
+            for (Span span : spans) {
+                Tracing.end(span, failure);
+            }
+        });
+    }
+
+    /**
+     * The spans of one batch (tracing on). A batch holds the results of many workflows, so it is a trace of its own
+     * (`process enrichment.results`, linked to the records it settles, up to the SDK's link limit), and each record
+     * that carries a trace context gets a `settle` span in its workflow's trace, parented to the record's context
+     * and linked to the batch span: a workflow's trace shows each of its task's settles, the batch trace shows what
+     * was settled together. All of them last as long as the batch's transaction (with its retries).
+     */
+    private List<Span> settleSpans(ConsumerRecords<String, String> polled) {
+        List<Context> parents = new ArrayList<>(polled.count());
+        SpanBuilder batch = tracing.builder("process " + topic, SpanKind.CONSUMER, null)
+                .setAttribute(Tracing.MESSAGING_SYSTEM, "kafka")
+                .setAttribute(Tracing.DESTINATION, topic)
+                .setAttribute(Tracing.OPERATION, "process")
+                .setAttribute(Tracing.BATCH_COUNT, (long) polled.count());
+        for (ConsumerRecord<String, String> record : polled) {
+            Context parent = TraceHeaders.extract(record.headers());
+            parents.add(parent);
+            SpanContext linked = Span.fromContext(parent).getSpanContext();
+            if (linked.isValid()) {
+                batch.addLink(linked);
+            }
+        }
+        Span batchSpan = batch.startSpan();
+        List<Span> spans = new ArrayList<>(polled.count() + 1);
+        spans.add(batchSpan);
+        int i = 0;
+        for (ConsumerRecord<String, String> record : polled) {
+            Context parent = parents.get(i++);
+            if (!Span.fromContext(parent).getSpanContext().isValid()) {
+                continue;
+            }
+            SpanBuilder settle = tracing.builder("settle", SpanKind.INTERNAL, parent)
+                    .addLink(batchSpan.getSpanContext())
+                    .setAttribute(Tracing.WORKFLOW_ID, String.valueOf(record.key()));
+            Header id = record.headers().lastHeader("ce_id");
+            if (id != null && id.value() != null) {
+                String eventId = new String(id.value(), StandardCharsets.UTF_8);
+                settle.setAttribute(
+                        Tracing.TASK_ID,
+                        eventId.endsWith(":result") ? eventId.substring(0, eventId.length() - 7) : eventId);
+            }
+            spans.add(settle.startSpan());
+        }
+        return spans;
     }
 
     private Uni<Void> settle(List<String> records, List<Long> produced) {

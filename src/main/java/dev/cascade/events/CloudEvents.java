@@ -3,12 +3,17 @@ package dev.cascade.events;
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 
+import io.opentelemetry.context.Context;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 
 import dev.cascade.support.Times;
+import dev.cascade.telemetry.TraceHeaders;
 
-/** CloudEvents Kafka binary-mode headers (`ce_*`) plus `org_id`, carried by every record Cascade writes. */
+/**
+ * CloudEvents Kafka binary-mode headers (`ce_*`) plus `org_id`, carried by every record Cascade writes; with tracing
+ * on, the W3C `traceparent`/`tracestate` headers beside them.
+ */
 public final class CloudEvents {
     public static final String SOURCE = "urn:cascade:gateway";
     public static final String TYPE_TASK = "dev.cascade.enrichment.task";
@@ -43,9 +48,20 @@ public final class CloudEvents {
      * event (a re-published task keeps its id) so that consumers can de-duplicate on `ce_id`.
      */
     public static OutgoingKafkaRecordMetadata<String> metadata(String key, String id, String type, UUID orgId) {
+        return metadata(key, id, type, orgId, null);
+    }
+
+    /**
+     * {@link #metadata(String, String, String, UUID)} plus the W3C trace context of {@code trace} (`traceparent`,
+     * `tracestate`) beside the CloudEvents headers; none when {@code trace} is null (tracing off) or has no span.
+     */
+    public static OutgoingKafkaRecordMetadata<String> metadata(
+            String key, String id, String type, UUID orgId, Context trace) {
+        RecordHeaders headers = headers(bytes(id), bytes(type), bytes(Times.now()), bytes(orgId.toString()));
+        TraceHeaders.inject(trace, headers);
         return OutgoingKafkaRecordMetadata.<String>builder()
                 .withKey(key)
-                .withHeaders(headers(bytes(id), bytes(type), bytes(Times.now()), bytes(orgId.toString())))
+                .withHeaders(headers)
                 .build();
     }
 

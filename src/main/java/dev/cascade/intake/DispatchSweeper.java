@@ -237,7 +237,7 @@ class DispatchSweeper {
                                     custom));
                         }
                         // The `started` record has a sweep of its own (StartedLifecycle).
-                        return intake.dispatch(workflowId, records, null);
+                        return intake.dispatch(workflowId, records, null, options.traceparent());
                     });
         });
     }

@@ -24,6 +24,7 @@ import dev.cascade.support.Json;
 import dev.cascade.support.Times;
 import dev.cascade.support.ValidationException;
 import dev.cascade.support.ValidationProblem;
+import dev.cascade.telemetry.Tracing;
 import dev.cascade.webhooks.EgressPolicy;
 
 /**
@@ -50,6 +51,7 @@ public class IntakeService {
     private final IdempotencyKeys idempotency;
     private final WorkflowWriter writer;
     private final DispatchConfirmations confirmations;
+    private final Tracing tracing;
 
     IntakeService(
             EgressPolicy egress,
@@ -61,7 +63,9 @@ public class IntakeService {
             CreditPolicy credits,
             IdempotencyKeys idempotency,
             WorkflowWriter writer,
-            DispatchConfirmations confirmations) {
+            DispatchConfirmations confirmations,
+            Tracing tracing) {
+        this.tracing = tracing;
         this.credits = credits;
         this.idempotency = idempotency;
         this.meters = meters;
@@ -79,6 +83,8 @@ public class IntakeService {
      * (§4.1), then the credit hold (§3) inside the transaction that writes the workflow.
      */
     public Uni<Submitted> submit(Principal principal, BulkRequest request, String idempotencyKey) {
+        // The request's server span, taken here on the request's own context: later steps may resume elsewhere.
+        String traceparent = tracing.traceparent(tracing.current());
         Uni<Void> checked = request.webhookUrl() == null
                 ? Uni.createFrom().voidItem()
                 : egress.check(request.webhookUrl(), false)
@@ -93,7 +99,7 @@ public class IntakeService {
                         })
                         .replaceWithVoid();
         if (idempotencyKey == null) {
-            return checked.chain(() -> accept(principal, request, null, null))
+            return checked.chain(() -> accept(principal, request, null, null, traceparent))
                     .map(response -> new Submitted(response, false));
         }
         if (!IdempotencyKeys.wellFormed(idempotencyKey)) {
@@ -108,14 +114,15 @@ public class IntakeService {
                                 .item(new Submitted(json.read(replay.response(), BulkResponse.class), true));
                     }
                     UUID fresh = ((IdempotencyKeys.Claim.Fresh) claim).claim();
-                    return accept(principal, request, idempotencyKey, fresh)
+                    return accept(principal, request, idempotencyKey, fresh, traceparent)
                             .onFailure()
                             .call(failure -> idempotency.release(principal.orgId(), idempotencyKey, fresh))
                             .map(response -> new Submitted(response, false));
                 });
     }
 
-    private Uni<BulkResponse> accept(Principal principal, BulkRequest request, String idempotencyKey, UUID claim) {
+    private Uni<BulkResponse> accept(
+            Principal principal, BulkRequest request, String idempotencyKey, UUID claim, String traceparent) {
         String workflowId = Ids.newWorkflowId();
         List<UUID> taskIds = new ArrayList<>(request.contacts().size());
         for (int i = 0; i < request.contacts().size(); i++) {
@@ -126,7 +133,9 @@ public class IntakeService {
                 request.maxCacheAgeDays(),
                 request.maxProspectsPerCompany(),
                 request.maxCredits(),
-                request.perContactWebhooks());
+                request.perContactWebhooks(),
+                // The submit's span: the workflow's trace, for a re-publish and its webhook attempts.
+                traceparent);
         int maxProspects = request.maxProspectsPerCompany() != null
                 ? request.maxProspectsPerCompany()
                 : config.intake().maxProspectsPerCompany();
@@ -178,7 +187,7 @@ public class IntakeService {
                             null,
                             Times.now(),
                             request.custom());
-                    return dispatch(workflowId, records, started);
+                    return dispatch(workflowId, records, started, options.traceparent());
                 })
                 .invoke(() -> {
                     meters.counter(
@@ -200,12 +209,12 @@ public class IntakeService {
      * workflow that could not be dispatched now is durable already and the sweeper dispatches it later (or gives it
      * up, {@code cascade.dispatch.*}), so the client keeps its workflow id.
      */
-    Uni<Boolean> dispatch(String workflowId, List<TaskRecord> records, WorkflowEvent started) {
+    Uni<Boolean> dispatch(String workflowId, List<TaskRecord> records, WorkflowEvent started, String traceparent) {
         // Never fails: a `started` record the broker refused is left to its own sweep, not to the task re-publisher.
         Uni<Boolean> startedRecord = started == null ? Uni.createFrom().item(false) : lifecycle.acknowledged(started);
         return Uni.combine()
                 .all()
-                .unis(publisher.publish(records).replaceWith(true), startedRecord)
+                .unis(publisher.publish(records, tracing.parse(traceparent)).replaceWith(true), startedRecord)
                 .asTuple()
                 .ifNoItem()
                 .after(config.intake().dispatchTimeout())

@@ -19,6 +19,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
 import io.quarkus.runtime.Startup;
 import io.smallrye.common.annotation.Identifier;
 import io.smallrye.mutiny.Uni;
@@ -36,6 +38,8 @@ import dev.cascade.config.CascadeConfig;
 import dev.cascade.events.CloudEvents;
 import dev.cascade.events.TaskRecord;
 import dev.cascade.support.Json;
+import dev.cascade.telemetry.TraceHeaders;
+import dev.cascade.telemetry.Tracing;
 
 /**
  * Publishes task records, one per contact, keyed by task id; completes when the broker acknowledged them all.
@@ -60,12 +64,15 @@ class TaskPublisher {
     private final String topic;
     private final KafkaClientMetrics metrics;
     private final Duration deadline;
+    private final Tracing tracing;
 
     TaskPublisher(
             @Identifier("default-kafka-broker") Map<String, Object> kafka,
             CascadeConfig config,
             Json json,
-            MeterRegistry meters) {
+            MeterRegistry meters,
+            Tracing tracing) {
+        this.tracing = tracing;
         this.topic = config.topics().tasks();
         this.writer = json.mapper().writerFor(TaskRecord.class);
         this.producer = new KafkaProducer<>(
@@ -108,16 +115,35 @@ class TaskPublisher {
         return config;
     }
 
-    Uni<Void> publish(List<TaskRecord> tasks) {
+    /**
+     * Publishes the records. With tracing on, one `publish enrichment.tasks` span under {@code parent} (the submit,
+     * or the workflow's stored trace context when the sweeper re-publishes) covers them until the last acknowledgement,
+     * and every record carries its context in `traceparent`.
+     */
+    Uni<Void> publish(List<TaskRecord> tasks, io.opentelemetry.context.Context parent) {
         if (tasks.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
         Context caller = Vertx.currentContext();
+        Span span;
+        io.opentelemetry.context.Context trace;
+        if (parent == null) {
+            span = null;
+            trace = null;
+        } else {
+            span = tracing.messaging("publish", SpanKind.PRODUCER, topic, parent);
+            span.setAttribute(Tracing.WORKFLOW_ID, tasks.get(0).workflowId());
+            span.setAttribute(Tracing.BATCH_COUNT, (long) tasks.size());
+            trace = parent.with(span);
+        }
         return Uni.createFrom().emitter(emitter -> {
             AtomicInteger pending = new AtomicInteger(tasks.size());
             AtomicReference<Exception> failure = new AtomicReference<>();
             Runnable done = () -> {
                 Exception failed = failure.get();
+                if (span != null) {
+                    Tracing.end(span, failed);
+                }
                 if (failed == null) {
                     emitter.complete(null);
                 } else {
@@ -126,8 +152,11 @@ class TaskPublisher {
             };
             long until = System.nanoTime() + deadline.toNanos();
             try {
-                sending.execute(() -> send(tasks, until, pending, failure, caller, done));
+                sending.execute(() -> send(tasks, until, pending, failure, caller, done, trace));
             } catch (RuntimeException rejected) {
+                if (span != null) {
+                    Tracing.end(span, rejected);
+                }
                 emitter.fail(rejected);
             }
         });
@@ -139,7 +168,8 @@ class TaskPublisher {
             AtomicInteger pending,
             AtomicReference<Exception> failure,
             Context caller,
-            Runnable done) {
+            Runnable done,
+            io.opentelemetry.context.Context trace) {
         // One timestamp and one set of constant header values for the whole submit.
         byte[] time = bytes(dev.cascade.support.Times.now());
         for (TaskRecord task : tasks) {
@@ -155,6 +185,7 @@ class TaskPublisher {
                 byte[] idBytes = bytes(CloudEvents.taskEventId(task.taskId()));
                 RecordHeaders headers = CloudEvents.headers(
                         idBytes, TYPE, time, bytes(task.orgId().toString()));
+                TraceHeaders.inject(trace, headers);
                 byte[] value = writer.writeValueAsBytes(task);
                 producer.send(new ProducerRecord<>(topic, null, id, value, headers), (metadata, error) -> {
                     if (error != null) {

@@ -20,6 +20,7 @@ import dev.cascade.events.Prospect;
 import dev.cascade.events.ResultItem;
 import dev.cascade.events.TaskRecord;
 import dev.cascade.events.WaterfallSpec;
+import dev.cascade.telemetry.Tracing;
 import dev.cascade.waterfall.providers.Capability;
 import dev.cascade.waterfall.providers.EmailStatus;
 import dev.cascade.waterfall.providers.GuardedProvider;
@@ -41,8 +42,10 @@ public class Waterfall {
     private final ProviderRegistry providers;
     private final ResultCache cache;
     private final CascadeConfig config;
+    private final Tracing tracing;
 
-    public Waterfall(ProviderRegistry providers, ResultCache cache, CascadeConfig config) {
+    public Waterfall(ProviderRegistry providers, ResultCache cache, CascadeConfig config, Tracing tracing) {
+        this.tracing = tracing;
         this.providers = providers;
         this.cache = cache;
         this.config = config;
@@ -55,7 +58,15 @@ public class Waterfall {
      * organisation.
      */
     public Uni<TaskOutcome> run(TaskRecord task) {
-        Trace trace = new Trace();
+        return run(task, null);
+    }
+
+    /**
+     * {@link #run(TaskRecord)}, each provider call also a span under {@code span} (the task's span; null: tracing
+     * off).
+     */
+    public Uni<TaskOutcome> run(TaskRecord task, io.opentelemetry.context.Context span) {
+        Trace trace = span == null ? new Trace() : new Trace(tracing, span);
         int maxProspects = maxProspects(task);
         if ("none".equals(task.enrichmentType())) {
             return Uni.createFrom().item(settle(task, trace, Emails.NONE, Phones.NONE));

@@ -6,9 +6,14 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.eclipse.microprofile.reactive.messaging.Outgoing;
@@ -24,6 +29,7 @@ import dev.cascade.events.ResultEvent;
 import dev.cascade.events.TaskRecord;
 import dev.cascade.support.Ids;
 import dev.cascade.support.Json;
+import dev.cascade.telemetry.Tracing;
 
 /**
  * Consumes task records and publishes one result record per settled task. The whole stream is processed with a
@@ -44,6 +50,7 @@ public class WaterfallConsumer {
     private final Budgets budgets;
     private final CreditPolicy credits;
     private final Cancellations cancellations;
+    private final Tracing tracing;
     private final java.util.Map<String, Timer> timers = new java.util.concurrent.ConcurrentHashMap<>();
 
     public WaterfallConsumer(
@@ -54,8 +61,10 @@ public class WaterfallConsumer {
             MeterRegistry meters,
             Budgets budgets,
             CreditPolicy credits,
-            Cancellations cancellations) {
+            Cancellations cancellations,
+            Tracing tracing) {
         this.cancellations = cancellations;
+        this.tracing = tracing;
         this.meters = meters;
         this.budgets = budgets;
         this.credits = credits;
@@ -103,20 +112,44 @@ public class WaterfallConsumer {
         }
         TaskRecord current = task;
         long started = System.nanoTime();
-        return start(current)
+        // With tracing on: a `process enrichment.tasks` span under the record's `traceparent`, the parent of the
+        // task's provider calls and of its result record.
+        Span span = tracing.enabled() ? processSpan(message, current) : null;
+        Context trace = span == null ? null : Context.root().with(span);
+        return start(current, trace)
                 .onFailure()
                 .recoverWithItem(failure -> {
-                    Log.errorf(
-                            failure,
-                            "Waterfall of task %s (workflow %s) failed",
-                            current.taskId(),
-                            current.workflowId());
+                    try (Scope logged = Tracing.scope(trace)) {
+                        Log.errorf(
+                                failure,
+                                "Waterfall of task %s (workflow %s) failed",
+                                current.taskId(),
+                                current.workflowId());
+                    }
                     return Waterfall.failed(current, "internal error");
                 })
-                .invoke(outcome -> timer(
-                                current.enrichmentType(), outcome.item().status())
-                        .record(System.nanoTime() - started, TimeUnit.NANOSECONDS))
-                .map(outcome -> toResultMessage(message, current, outcome));
+                .invoke(outcome -> {
+                    timer(current.enrichmentType(), outcome.item().status())
+                            .record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+                    if (span != null) {
+                        span.setAttribute(Tracing.STATUS, outcome.item().status());
+                        span.end();
+                    }
+                })
+                .map(outcome -> toResultMessage(message, current, outcome, trace));
+    }
+
+    /** The task's span, under the context its record's headers carry (a new trace when they carry none). */
+    private Span processSpan(Message<String> message, TaskRecord task) {
+        Context parent = tracing.extract(message.getMetadata(IncomingKafkaRecordMetadata.class)
+                .map(IncomingKafkaRecordMetadata::getHeaders)
+                .orElse(null));
+        Span span =
+                tracing.messaging("process", SpanKind.CONSUMER, config.topics().tasks(), parent);
+        span.setAttribute(Tracing.TASK_ID, task.taskId().toString());
+        span.setAttribute(Tracing.WORKFLOW_ID, task.workflowId());
+        span.setAttribute(Tracing.ENRICHMENT_TYPE, task.enrichmentType());
+        return span;
     }
 
     /** The task timer of a type and outcome, looked up in the registry once. */
@@ -138,16 +171,17 @@ public class WaterfallConsumer {
      * PostgreSQL, so a cancel and its waterfall never both proceed. A cancelled task's result record still goes out,
      * saying so (the cancel settled the task already; the aggregator ignores a second result).
      */
-    private Uni<TaskOutcome> start(TaskRecord task) {
+    private Uni<TaskOutcome> start(TaskRecord task, Context trace) {
         if (cancellations.isCancelled(task.workflowId())) {
             return Uni.createFrom().item(Waterfall.failed(task, "cancelled"));
         }
         if ("none".equals(task.enrichmentType())) {
             // No provider to race with a cancel: not worth a write.
-            return waterfall.run(task);
+            return waterfall.run(task, trace);
         }
         return claims.claim(task.taskId(), task.workflowId())
-                .chain(go -> go ? withinBudget(task) : Uni.createFrom().item(Waterfall.failed(task, "cancelled")));
+                .chain(go ->
+                        go ? withinBudget(task, trace) : Uni.createFrom().item(Waterfall.failed(task, "cancelled")));
     }
 
     /**
@@ -155,13 +189,13 @@ public class WaterfallConsumer {
      * the cap leaves when the task settles. Prospecting discovers at most the prospects the rest of the budget pays
      * for (rounded up: the last one is charged what is left).
      */
-    private Uni<TaskOutcome> withinBudget(TaskRecord task) {
+    private Uni<TaskOutcome> withinBudget(TaskRecord task, Context trace) {
         if (task.maxCredits() == null) {
-            return waterfall.run(task);
+            return waterfall.run(task, trace);
         }
         return budgets.left(task.taskId(), task.workflowId()).chain(left -> {
             if (left == null) {
-                return waterfall.run(task);
+                return waterfall.run(task, trace);
             }
             if (left.signum() <= 0) {
                 Log.debugf("Task %s of workflow %s skipped: budget spent", task.taskId(), task.workflowId());
@@ -174,14 +208,15 @@ public class WaterfallConsumer {
                         : config.intake().maxProspectsPerCompany();
                 BigDecimal affordable = left.divide(perProspect, 0, java.math.RoundingMode.CEILING);
                 if (affordable.compareTo(BigDecimal.valueOf(maxProspects)) < 0) {
-                    return waterfall.run(task.withMaxProspects(affordable.intValue()));
+                    return waterfall.run(task.withMaxProspects(affordable.intValue()), trace);
                 }
             }
-            return waterfall.run(task);
+            return waterfall.run(task, trace);
         });
     }
 
-    private Message<String> toResultMessage(Message<String> task, TaskRecord record, TaskOutcome outcome) {
+    private Message<String> toResultMessage(
+            Message<String> task, TaskRecord record, TaskOutcome outcome, Context trace) {
         ResultEvent event = new ResultEvent(
                 outcome.item(),
                 record.workflowId(),
@@ -192,11 +227,35 @@ public class WaterfallConsumer {
         Log.debugf(
                 "Task %s of workflow %s settled %s",
                 record.taskId(), record.workflowId(), outcome.item().status());
-        return task.withPayload(json.write(event))
+        if (trace == null) {
+            return task.withPayload(json.write(event))
+                    .addMetadata(CloudEvents.metadata(
+                            record.workflowId(),
+                            CloudEvents.resultEventId(record.taskId().toString()),
+                            CloudEvents.TYPE_RESULT,
+                            record.orgId()));
+        }
+        // A `publish enrichment.results` span from here until the broker acknowledged the result (the task record's
+        // ack) or refused it; the record carries its context to the aggregator's settle.
+        Span publish =
+                tracing.messaging("publish", SpanKind.PRODUCER, config.topics().results(), trace);
+        publish.setAttribute(Tracing.TASK_ID, record.taskId().toString());
+        Message<String> result = task.withPayload(json.write(event))
                 .addMetadata(CloudEvents.metadata(
                         record.workflowId(),
                         CloudEvents.resultEventId(record.taskId().toString()),
                         CloudEvents.TYPE_RESULT,
-                        record.orgId()));
+                        record.orgId(),
+                        trace.with(publish)));
+        var ack = result.getAckWithMetadata();
+        var nack = result.getNackWithMetadata();
+        return result.withAckWithMetadata(metadata -> {
+                    publish.end();
+                    return ack.apply(metadata);
+                })
+                .withNackWithMetadata((reason, metadata) -> {
+                    Tracing.end(publish, reason);
+                    return nack.apply(reason, metadata);
+                });
     }
 }

@@ -2,7 +2,10 @@ package dev.cascade.webhooks;
 
 import java.util.UUID;
 
-/** One claimed delivery: the event, which attempt this is, and the log row that records it. */
+/**
+ * One claimed delivery: the event, which attempt this is, and the log row that records it; with tracing on, the
+ * workflow's `traceparent` (null otherwise, or when the submit was not traced).
+ */
 record Claimed(
         String eventId,
         UUID orgId,
@@ -13,4 +16,5 @@ record Claimed(
         int attempt,
         int scheduleStart,
         String payload,
-        UUID attemptId) {}
+        UUID attemptId,
+        String traceparent) {}

@@ -12,6 +12,7 @@ import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 import dev.cascade.config.CascadeConfig;
+import dev.cascade.telemetry.Tracing;
 
 /**
  * Claims due deliveries from the `webhook_events` outbox, fairly between organisations. Each organisation gets at
@@ -97,6 +98,25 @@ class DeliveryClaims {
                             WHERE e.org_id = l.org_id AND e.status = 'pending' AND e.next_attempt_at <= now())
             """;
 
+    /**
+     * {@link #CLAIM_SQL} plus each event's workflow trace context (the `traceparent` the submit stored in
+     * `workflows.options`), used when tracing is on so that the attempt is a span of the workflow's trace.
+     */
+    static final String TRACED_CLAIM_SQL = traced(CLAIM_SQL);
+
+    private static String traced(String sql) {
+        String traced = sql.replace(
+                        "SELECT c.*, l.id AS attempt_id, NULL::bigint AS held FROM",
+                        "SELECT c.*, l.id AS attempt_id, NULL::bigint AS held,"
+                                + " (SELECT w.options ->> 'traceparent' FROM workflows w WHERE w.id = c.workflow_id)"
+                                + " AS traceparent FROM")
+                .replace("NULL, count(*)\n", "NULL, count(*), NULL\n");
+        if (traced.equals(sql) || !traced.contains("count(*), NULL")) {
+            throw new IllegalStateException("the claim statement changed: update DeliveryClaims.traced");
+        }
+        return traced;
+    }
+
     /** The counter of deliveries held back by a fairness cap, by {@code reason}. */
     static final String DEFERRED = "cascade.webhooks.deferred";
 
@@ -107,9 +127,11 @@ class DeliveryClaims {
     private final Pool pool;
     private final CascadeConfig.Webhooks config;
     private final Counter held;
+    private final boolean traced;
 
-    DeliveryClaims(Pool pool, CascadeConfig config, MeterRegistry meters) {
+    DeliveryClaims(Pool pool, CascadeConfig config, MeterRegistry meters, Tracing tracing) {
         this.pool = pool;
+        this.traced = tracing.enabled();
         this.config = config.webhooks();
         this.held = Counter.builder(DEFERRED)
                 .description(DEFERRED_DESCRIPTION)
@@ -119,7 +141,7 @@ class DeliveryClaims {
 
     /** Claims at most {@code limit} due deliveries, each organisation within its in-flight cap. */
     Uni<List<Claimed>> claim(int limit) {
-        return pool.withTransaction(conn -> conn.preparedQuery(CLAIM_SQL)
+        return pool.withTransaction(conn -> conn.preparedQuery(traced ? TRACED_CLAIM_SQL : CLAIM_SQL)
                         .execute(Tuple.of(
                                 limit,
                                 (double) config.claimTimeout().toSeconds(),
@@ -141,7 +163,8 @@ class DeliveryClaims {
                                 row.getInteger("attempts"),
                                 row.getInteger("schedule_start"),
                                 row.getString("payload"),
-                                row.getUUID("attempt_id")));
+                                row.getUUID("attempt_id"),
+                                traced ? row.getString("traceparent") : null));
                     }
                     return claimed;
                 });

@@ -13,6 +13,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.tracing.TracingPolicy;
 import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.core.buffer.Buffer;
@@ -54,7 +55,10 @@ class WebhookCall {
                         .setFollowRedirects(false)
                         .setConnectTimeout((int) this.config.timeout().toMillis())
                         .setUserAgent(this.config.userAgent())
-                        .setMaxPoolSize(64));
+                        .setMaxPoolSize(64)
+                        // The attempt is traced by the sender, in the workflow's trace; the client adds no span and
+                        // sends no trace header to the receiver.
+                        .setTracingPolicy(TracingPolicy.IGNORE));
     }
 
     void close() {

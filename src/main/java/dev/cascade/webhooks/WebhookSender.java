@@ -10,6 +10,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.event.ObservesAsync;
 
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.scheduler.Scheduled;
@@ -20,6 +24,7 @@ import dev.cascade.aggregation.CompletionListeners.WorkflowsCompleted;
 import dev.cascade.config.CascadeConfig;
 import dev.cascade.config.Role;
 import dev.cascade.config.RoleGuards;
+import dev.cascade.telemetry.Tracing;
 
 /**
  * Delivers webhook events from the `webhook_events` outbox: claims due events into free slots ({@link
@@ -34,6 +39,11 @@ public class WebhookSender {
     private static final long WAKE_MARGIN_MS = 25;
     /** Retry timers are set only for retries due this soon; later ones are found by the poll (on any replica). */
     private static final Duration TIMER_HORIZON = Duration.ofMinutes(2);
+    // Span attributes of an attempt (tracing on).
+    private static final AttributeKey<String> WEBHOOK_ID = AttributeKey.stringKey("cascade.webhook_id");
+    private static final AttributeKey<Long> ATTEMPT = AttributeKey.longKey("cascade.attempt");
+    private static final AttributeKey<String> SERVER_ADDRESS = AttributeKey.stringKey("server.address");
+    private static final AttributeKey<Long> HTTP_STATUS = AttributeKey.longKey("http.response.status_code");
 
     private final DeliveryClaims claims;
     private final WebhookCall call;
@@ -47,13 +57,17 @@ public class WebhookSender {
     /** Without the `webhooks` role this process never claims: a completion or a redelivery waits for a sender. */
     private final boolean sending;
 
+    private final Tracing tracing;
+
     public WebhookSender(
             DeliveryClaims claims,
             WebhookCall call,
             AttemptOutcomes outcomes,
             WebhookPayloads payloads,
             Vertx vertx,
-            CascadeConfig config) {
+            CascadeConfig config,
+            Tracing tracing) {
+        this.tracing = tracing;
         this.claims = claims;
         this.call = call;
         this.outcomes = outcomes;
@@ -138,6 +152,32 @@ public class WebhookSender {
     private record Sent(String payload, AttemptResult result) {}
 
     private Uni<Void> attempt(Claimed event) {
+        if (!tracing.enabled()) {
+            return attempt(event, null);
+        }
+        // A span of the workflow's trace (its submit's context, stored with the workflow), from the claim to the
+        // recorded outcome. Only the host of the receiver's URL is recorded: its path or query may hold a secret.
+        Span span = tracing.start("webhook " + event.eventType(), SpanKind.CLIENT, tracing.parse(event.traceparent()));
+        span.setAttribute(Tracing.WORKFLOW_ID, event.workflowId());
+        span.setAttribute(WEBHOOK_ID, event.eventId());
+        span.setAttribute(ATTEMPT, (long) event.attempt());
+        String host = host(event.url());
+        if (host != null) {
+            span.setAttribute(SERVER_ADDRESS, host);
+        }
+        return attempt(event, span).onTermination().invoke((done, failure, cancelled) -> Tracing.end(span, failure));
+    }
+
+    private static String host(String url) {
+        try {
+            return java.net.URI.create(url).getHost();
+        } catch (RuntimeException malformed) {
+            return null;
+        }
+    }
+
+    /** Makes the attempt and records its outcome; with a span (tracing on), the outcome is also set on it. */
+    private Uni<Void> attempt(Claimed event, Span span) {
         Uni<String> body = event.payload() != null
                 ? Uni.createFrom().item(event.payload())
                 : payloads.build(event.eventType(), event.orgId(), event.workflowId(), event.taskId());
@@ -154,6 +194,17 @@ public class WebhookSender {
                     return new Sent(null, AttemptResult.ownFault("internal error"));
                 })
                 .chain(sent -> {
+                    if (span != null) {
+                        span.setAttribute(Tracing.OUTCOME, sent.result().status());
+                        if (sent.result().code() != null) {
+                            span.setAttribute(HTTP_STATUS, sent.result().code().longValue());
+                        }
+                        if (!"succeeded".equals(sent.result().status())) {
+                            span.setStatus(
+                                    StatusCode.ERROR,
+                                    String.valueOf(sent.result().error()));
+                        }
+                    }
                     if (stopping.get() && !"succeeded".equals(sent.result().status())) {
                         // Shutting down cut this attempt short: leave it claimed, so that after the claim expires
                         // it is logged as interrupted and made again, rather than counted as a receiver's failure.

@@ -14,6 +14,7 @@ import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.tracing.TracingPolicy;
 import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.core.buffer.Buffer;
@@ -44,7 +45,10 @@ public class VendorHttp {
                         .setKeepAlive(true)
                         .setMaxPoolSize(128)
                         .setTryUseCompression(true)
-                        .setUserAgent("Cascade/0.1"));
+                        .setUserAgent("Cascade/0.1")
+                        // Provider calls are traced by the waterfall (one span per call, from its trace step); the
+                        // client's own spans would start orphan traces and send our trace ids to the vendor.
+                        .setTracingPolicy(TracingPolicy.IGNORE));
     }
 
     @PreDestroy
