@@ -94,7 +94,9 @@ public class EnrichResource {
 
     @POST
     @Path("/cancel")
-    @Operation(summary = "Cancel a workflow: tasks not yet started settle failed (`cancelled`), their holds released")
+    @Operation(
+            summary = "Cancel a workflow: every unsettled task settles failed (`cancelled`), its hold released; the"
+                    + " workflow is terminal at once")
     public Uni<WorkflowCancel.Cancelled> cancel(@QueryParam("workflow_id") String workflowId) {
         Principal who = principal.get();
         if (workflowId == null || workflowId.isBlank()) {

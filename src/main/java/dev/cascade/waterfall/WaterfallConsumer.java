@@ -136,7 +136,9 @@ public class WaterfallConsumer {
     /**
      * Runs the task unless its workflow is cancelled (§4.6): a task that calls providers is first claimed in
      * PostgreSQL, so a cancel and its waterfall never both proceed. A cancelled task's result record still goes out,
-     * saying so (the cancel settled the task already; the aggregator ignores a second result).
+     * saying so (the cancel settled the task already; the aggregator ignores a second result). A task whose workflow
+     * was cancelled while it ran was settled `cancelled` by the cancel, without waiting for it: its late result is
+     * published as that same `cancelled` result, so the result topic agrees with the status endpoint.
      */
     private Uni<TaskOutcome> start(TaskRecord task) {
         if (cancellations.isCancelled(task.workflowId())) {
@@ -147,7 +149,9 @@ public class WaterfallConsumer {
             return waterfall.run(task);
         }
         return claims.claim(task.taskId(), task.workflowId())
-                .chain(go -> go ? withinBudget(task) : Uni.createFrom().item(Waterfall.failed(task, "cancelled")));
+                .chain(go -> go ? withinBudget(task) : Uni.createFrom().item(Waterfall.failed(task, "cancelled")))
+                .map(outcome ->
+                        cancellations.isCancelled(task.workflowId()) ? Waterfall.failed(task, "cancelled") : outcome);
     }
 
     /** Runs the task, first reserving its worst case when its workflow has a budget cap (§4.4). */
