@@ -29,7 +29,8 @@ import dev.cascade.support.Json;
  * Consumes task records and publishes one result record per settled task. The whole stream is processed with a
  * bounded merge, so one instance keeps up to {@code cascade.waterfall.max-in-flight} tasks in flight across all its
  * partitions (the throttled commit strategy tracks out-of-order acks). A task record is acked only when its result
- * record was acked by the broker: the result message carries the task message's ack.
+ * record was acked by the broker: the result message carries the task message's ack. At shutdown no new record is
+ * started and the running ones finish within a bound ({@link WaterfallDrain}).
  */
 @ApplicationScoped
 public class WaterfallConsumer {
@@ -44,6 +45,7 @@ public class WaterfallConsumer {
     private final Budgets budgets;
     private final CreditPolicy credits;
     private final Cancellations cancellations;
+    private final WaterfallDrain drain;
     private final java.util.Map<String, Timer> timers = new java.util.concurrent.ConcurrentHashMap<>();
 
     public WaterfallConsumer(
@@ -54,8 +56,10 @@ public class WaterfallConsumer {
             MeterRegistry meters,
             Budgets budgets,
             CreditPolicy credits,
-            Cancellations cancellations) {
+            Cancellations cancellations,
+            WaterfallDrain drain) {
         this.cancellations = cancellations;
+        this.drain = drain;
         this.meters = meters;
         this.budgets = budgets;
         this.credits = credits;
@@ -69,18 +73,31 @@ public class WaterfallConsumer {
     @Outgoing(Channels.RESULTS_OUT)
     public Multi<Message<String>> process(Multi<Message<String>> tasks) {
         return tasks.onItem()
-                .transformToUni(message -> Uni.createFrom()
-                        .deferred(() -> handle(message))
-                        // Whatever a record does to us, it goes to the dead-letter topic and the stream carries on:
-                        // a failed item here would end the whole consumer.
-                        .onFailure()
-                        .recoverWithUni(failure -> {
-                            Log.errorf(failure, "A task record could not be processed; sent to the dead-letter topic");
-                            return Uni.createFrom()
-                                    .completionStage(message.nack(failure))
-                                    .replaceWith(() -> null);
-                        }))
+                .transformToUni(this::admitted)
                 .merge(config.waterfall().maxInFlight());
+    }
+
+    /**
+     * Runs an admitted record; once the process drains for shutdown ({@link WaterfallDrain}) a record is not started:
+     * it is never acknowledged here, so it is redelivered to another process, which makes its vendor calls.
+     */
+    private Uni<Message<String>> admitted(Message<String> record) {
+        if (!drain.admit()) {
+            Log.debugf("Task record left to redelivery: the waterfall is draining");
+            return Uni.createFrom().nothing();
+        }
+        Message<String> message = drain.track(record);
+        return Uni.createFrom()
+                .deferred(() -> handle(message))
+                // Whatever a record does to us, it goes to the dead-letter topic and the stream carries on:
+                // a failed item here would end the whole consumer.
+                .onFailure()
+                .recoverWithUni(failure -> {
+                    Log.errorf(failure, "A task record could not be processed; sent to the dead-letter topic");
+                    return Uni.createFrom()
+                            .completionStage(message.nack(failure))
+                            .replaceWith(() -> null);
+                });
     }
 
     private Uni<Message<String>> handle(Message<String> message) {
