@@ -3,8 +3,10 @@ package dev.cascade.waterfall;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.interceptor.Interceptor;
 
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
@@ -95,9 +97,11 @@ public class WaterfallDrain {
 
     /**
      * Runs before the application scope is destroyed, where the Kafka connector closes the task consumer (committing
-     * the acknowledged offsets) and the result producer: waits for the tasks in flight, within the bound.
+     * the acknowledged offsets) and the result producer: waits for the tasks in flight, within the bound. First among
+     * the shutdown observers, so that what the running tasks use (the database pool, the vendor client) is still
+     * open.
      */
-    void onShutdown(@Observes ShutdownEvent event) {
+    void onShutdown(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE) ShutdownEvent event) {
         try {
             Runtime.getRuntime().removeShutdownHook(hook);
         } catch (IllegalStateException shuttingDown) {
