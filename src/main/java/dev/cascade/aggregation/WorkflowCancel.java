@@ -25,16 +25,17 @@ import dev.cascade.support.Json;
 
 /**
  * Cancel (§4.6). In one transaction under the workflow's row lock: the workflow is marked cancelled, and every task
- * not yet started settles `failed` with `error: "cancelled"` through the aggregator's own settle statement, so its
- * hold is released, the counters move and, when nothing else is running, the workflow goes terminal and its webhook
- * is recorded, exactly as for any other settlement. Tasks already running finish and settle normally; queued task
+ * not yet settled — not started, or running — settles `failed` with `error: "cancelled"` through the aggregator's own
+ * settle statement, so its hold is released, the counters move, the workflow goes terminal and its webhook is
+ * recorded, exactly as for any other settlement, without waiting for the vendor calls already under way. Their late
+ * results find the task settled and change nothing (no charge: the status endpoint stays authoritative); queued task
  * records of the workflow are answered `cancelled` by the waterfall without calling a provider.
  */
 @ApplicationScoped
 public class WorkflowCancel {
     private static final List<String> TERMINAL = List.of("completed", "completed_with_errors", "failed");
 
-    /** What a cancel did: the workflow's status after it and how many tasks it settled. */
+    /** What a cancel did: the workflow's status after it (terminal) and how many tasks it settled. */
     public record Cancelled(String workflowId, String status, int cancelledTasks) {}
 
     private final Pool pool;
@@ -82,7 +83,7 @@ public class WorkflowCancel {
                                     .execute(Tuple.of(workflowId, orgId))
                                     .chain(() -> conn.preparedQuery(
                                                     "SELECT id FROM tasks WHERE workflow_id = $1 AND org_id = $2"
-                                                            + " AND status = 'pending' ORDER BY idx")
+                                                            + " AND status IN ('pending', 'running') ORDER BY idx")
                                             .execute(Tuple.of(workflowId, orgId)))
                                     .chain(tasks -> {
                                         List<String> records = new ArrayList<>(tasks.rowCount());
@@ -116,7 +117,7 @@ public class WorkflowCancel {
                         cancellations.add(workflowId);
                         aggregator.announce(terminal);
                         Log.infof(
-                                "Workflow %s cancelled: %d unstarted tasks settled, now %s",
+                                "Workflow %s cancelled: %d unsettled tasks settled, now %s",
                                 workflowId, cancelled.cancelledTasks(), cancelled.status());
                     }
                 });
@@ -125,8 +126,9 @@ public class WorkflowCancel {
     /**
      * The result records of the tasks the cancel settled, so that `enrichment.results` holds one for every settled
      * task even when no waterfall ever sees the task (a workflow cancelled before its dispatch was confirmed). A
-     * waterfall that later consumes a queued record of such a task publishes the same `cancelled` result under the
-     * same `ce_id` (`<task_id>:result`). Waited for, but never failing the cancel, which has committed.
+     * waterfall that later consumes a queued record of such a task, or finishes one that was running, publishes the
+     * same `cancelled` result under the same `ce_id` (`<task_id>:result`). Waited for, but never failing the cancel,
+     * which has committed.
      */
     Uni<Void> publish(UUID orgId, String workflowId, List<String> records) {
         if (records.isEmpty()) {

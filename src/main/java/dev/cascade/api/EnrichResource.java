@@ -112,7 +112,8 @@ public class EnrichResource {
     @Path("/cancel")
     @Operation(
             operationId = "cancelWorkflow",
-            summary = "Cancel a workflow: tasks not yet started settle failed (`cancelled`), their holds released")
+            summary = "Cancel a workflow: every unsettled task settles failed (`cancelled`), its hold released; the"
+                    + " workflow is terminal at once")
     @APIResponseSchema(value = WorkflowCancel.Cancelled.class, responseDescription = "Cancelled")
     @APIResponse(responseCode = "400", description = "workflow_id missing")
     @APIResponse(responseCode = "404", description = "Workflow not found (unknown or another organisation's)")

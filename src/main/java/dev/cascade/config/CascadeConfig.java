@@ -160,6 +160,9 @@ public interface CascadeConfig {
         @WithDefault("25s")
         Duration taskDeadline();
 
+        /** Drain on shutdown: how long running tasks may take to finish after SIGTERM ({@link DrainSettings}). */
+        DrainSettings drain();
+
         /**
          * Email finders, in waterfall order. Unset (the default): the simulated finders when the simulator is on,
          * else every usable (configured) provider with the capability, cheapest first, then by name.

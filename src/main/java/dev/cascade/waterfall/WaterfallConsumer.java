@@ -35,7 +35,8 @@ import dev.cascade.telemetry.Tracing;
  * Consumes task records and publishes one result record per settled task. The whole stream is processed with a
  * bounded merge, so one instance keeps up to {@code cascade.waterfall.max-in-flight} tasks in flight across all its
  * partitions (the throttled commit strategy tracks out-of-order acks). A task record is acked only when its result
- * record was acked by the broker: the result message carries the task message's ack.
+ * record was acked by the broker: the result message carries the task message's ack. At shutdown no new record is
+ * started and the running ones finish within a bound ({@link WaterfallDrain}).
  */
 @ApplicationScoped
 public class WaterfallConsumer {
@@ -51,6 +52,7 @@ public class WaterfallConsumer {
     private final CreditPolicy credits;
     private final Cancellations cancellations;
     private final Tracing tracing;
+    private final WaterfallDrain drain;
     private final java.util.Map<String, Timer> timers = new java.util.concurrent.ConcurrentHashMap<>();
 
     public WaterfallConsumer(
@@ -62,9 +64,11 @@ public class WaterfallConsumer {
             Budgets budgets,
             CreditPolicy credits,
             Cancellations cancellations,
-            Tracing tracing) {
+            Tracing tracing,
+            WaterfallDrain drain) {
         this.cancellations = cancellations;
         this.tracing = tracing;
+        this.drain = drain;
         this.meters = meters;
         this.budgets = budgets;
         this.credits = credits;
@@ -78,18 +82,31 @@ public class WaterfallConsumer {
     @Outgoing(Channels.RESULTS_OUT)
     public Multi<Message<String>> process(Multi<Message<String>> tasks) {
         return tasks.onItem()
-                .transformToUni(message -> Uni.createFrom()
-                        .deferred(() -> handle(message))
-                        // Whatever a record does to us, it goes to the dead-letter topic and the stream carries on:
-                        // a failed item here would end the whole consumer.
-                        .onFailure()
-                        .recoverWithUni(failure -> {
-                            Log.errorf(failure, "A task record could not be processed; sent to the dead-letter topic");
-                            return Uni.createFrom()
-                                    .completionStage(message.nack(failure))
-                                    .replaceWith(() -> null);
-                        }))
+                .transformToUni(this::admitted)
                 .merge(config.waterfall().maxInFlight());
+    }
+
+    /**
+     * Runs an admitted record; once the process drains for shutdown ({@link WaterfallDrain}) a record is not started:
+     * it is never acknowledged here, so it is redelivered to another process, which makes its vendor calls.
+     */
+    private Uni<Message<String>> admitted(Message<String> record) {
+        if (!drain.admit()) {
+            Log.debugf("Task record left to redelivery: the waterfall is draining");
+            return Uni.createFrom().nothing();
+        }
+        Message<String> message = drain.track(record);
+        return Uni.createFrom()
+                .deferred(() -> handle(message))
+                // Whatever a record does to us, it goes to the dead-letter topic and the stream carries on:
+                // a failed item here would end the whole consumer.
+                .onFailure()
+                .recoverWithUni(failure -> {
+                    Log.errorf(failure, "A task record could not be processed; sent to the dead-letter topic");
+                    return Uni.createFrom()
+                            .completionStage(message.nack(failure))
+                            .replaceWith(() -> null);
+                });
     }
 
     private Uni<Message<String>> handle(Message<String> message) {
@@ -169,7 +186,9 @@ public class WaterfallConsumer {
     /**
      * Runs the task unless its workflow is cancelled (§4.6): a task that calls providers is first claimed in
      * PostgreSQL, so a cancel and its waterfall never both proceed. A cancelled task's result record still goes out,
-     * saying so (the cancel settled the task already; the aggregator ignores a second result).
+     * saying so (the cancel settled the task already; the aggregator ignores a second result). A task whose workflow
+     * was cancelled while it ran was settled `cancelled` by the cancel, without waiting for it: its late result is
+     * published as that same `cancelled` result, so the result topic agrees with the status endpoint.
      */
     private Uni<TaskOutcome> start(TaskRecord task, Context trace) {
         if (cancellations.isCancelled(task.workflowId())) {
@@ -181,7 +200,9 @@ public class WaterfallConsumer {
         }
         return claims.claim(task.taskId(), task.workflowId())
                 .chain(go ->
-                        go ? withinBudget(task, trace) : Uni.createFrom().item(Waterfall.failed(task, "cancelled")));
+                        go ? withinBudget(task, trace) : Uni.createFrom().item(Waterfall.failed(task, "cancelled")))
+                .map(outcome ->
+                        cancellations.isCancelled(task.workflowId()) ? Waterfall.failed(task, "cancelled") : outcome);
     }
 
     /**

@@ -32,7 +32,10 @@ import dev.cascade.testing.Receiver;
 import dev.cascade.testing.SlowVendor;
 import dev.cascade.testing.VendorStubs;
 
-/** Cancel (§4.6): unstarted tasks settle failed (`cancelled`), holds are released, the webhook fires once. */
+/**
+ * Cancel (§4.6): unsettled tasks settle failed (`cancelled`), holds are released, the webhook fires once, without
+ * waiting for running tasks.
+ */
 @QuarkusTest
 class CancelTest {
     private static final Map<String, Object> SLOW = SlowVendor.WATERFALL;
@@ -172,6 +175,98 @@ class CancelTest {
                 .isEmpty();
         assertThat(receiver.findAll(postRequestedFor(urlPathEqualTo("/hook")))).hasSize(1);
         Ledger.assertExplainsBalance(tenant);
+    }
+
+    @Test
+    void cancellingDoesNotWaitForRunningTasksAndDiscardsTheirLateResultsWithoutCharge() {
+        Tenant tenant = Gateway.newTenant("cancel-running-" + UUID.randomUUID(), 100);
+        String prefix = "Held" + UUID.randomUUID().toString().substring(0, 8);
+        try (SlowVendor.Held vendor = SlowVendor.hold(prefix)) {
+            List<Map<String, Object>> contacts = IntStream.range(0, 3)
+                    .mapToObj(i -> Map.<String, Object>of(
+                            "first_name", prefix + i, "last_name", "Running", "company_domain", "held" + i + ".com"))
+                    .toList();
+            String workflowId = tenant.submit(Map.of(
+                    "waterfall",
+                    SLOW,
+                    "webhook_url",
+                    "http://127.0.0.1:" + receiver.port() + "/hook",
+                    "contacts",
+                    contacts));
+            // Every task is running: claimed, its vendor call under way (held, or queued at a stub still busy with an
+            // earlier test's slow calls; either way unanswered until released).
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> Gateway.count(
+                                    "SELECT count(*) FROM tasks WHERE workflow_id = ? AND status = 'running'",
+                                    workflowId)
+                            == 3);
+
+            JsonPath cancelled = given().auth()
+                    .oauth2(tenant.key())
+                    .queryParam("workflow_id", workflowId)
+                    .post("/api/v1/public/enrich/cancel")
+                    .then()
+                    .statusCode(200)
+                    .extract()
+                    .jsonPath();
+            assertThat(cancelled.getInt("cancelled_tasks")).isEqualTo(3);
+            assertThat(cancelled.getString("status")).isEqualTo("failed");
+
+            // Terminal and its one webhook sent while the vendor still holds every call.
+            await().atMost(Duration.ofSeconds(15))
+                    .until(() -> receiver.findAll(postRequestedFor(urlPathEqualTo("/hook")))
+                                    .size()
+                            == 1);
+            assertThat(vendor.answered()).isZero();
+            JsonPath before = tenant.results(workflowId);
+            assertThat(before.getString("workflow.status")).isEqualTo("failed");
+            assertThat(before.getInt("workflow.failed_prospects")).isEqualTo(3);
+            List<Map<String, Object>> items = before.getList("workflow.results");
+            assertThat(items).hasSize(3).allSatisfy(item -> {
+                assertThat(item.get("status")).isEqualTo("failed");
+                assertThat(item.get("error")).isEqualTo("cancelled");
+            });
+            assertThat(receiver.findAll(postRequestedFor(urlPathEqualTo("/hook")))
+                            .get(0)
+                            .getBodyAsString())
+                    .contains("\"status\":\"failed\"")
+                    .contains(workflowId);
+
+            // The vendor answers: the late results reach the result topic (saying `cancelled`, like the cancel's)
+            // and change nothing.
+            vendor.release();
+            List<String> published = new java.util.ArrayList<>();
+            try (org.apache.kafka.clients.consumer.KafkaConsumer<String, String> consumer =
+                    dev.cascade.testing.KafkaClients.consumer("late-results-" + UUID.randomUUID(), "earliest")) {
+                consumer.subscribe(List.of("enrichment.results"));
+                await().atMost(Duration.ofSeconds(60)).until(() -> {
+                    for (var record : consumer.poll(Duration.ofMillis(500))) {
+                        if (workflowId.equals(record.key())) {
+                            published.add(record.value());
+                        }
+                    }
+                    // Three from the cancel, three from the waterfall once the vendor answered.
+                    return published.size() >= 6;
+                });
+            }
+            assertThat(published)
+                    .allSatisfy(value ->
+                            assertThat(value).contains("\"status\":\"failed\"").contains("\"error\":\"cancelled\""));
+            await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(4)).until(() -> true);
+            JsonPath after = tenant.results(workflowId);
+            assertThat(after.getString("workflow.status")).isEqualTo("failed");
+            assertThat(after.getInt("workflow.failed_prospects")).isEqualTo(3);
+            assertThat(after.getString("workflow.completed_at")).isEqualTo(before.getString("workflow.completed_at"));
+            assertThat(after.getList("workflow.results")).isEqualTo(before.getList("workflow.results"));
+            List<Ledger.Entry> rows = Ledger.entries(tenant.orgId()).stream()
+                    .filter(e -> workflowId.equals(e.workflowId()))
+                    .toList();
+            assertThat(rows).noneMatch(e -> e.kind().equals("charge"));
+            assertThat(Ledger.sum(rows)).isZero();
+            assertThat(receiver.findAll(postRequestedFor(urlPathEqualTo("/hook"))))
+                    .hasSize(1);
+            Ledger.assertExplainsBalance(tenant);
+        }
     }
 
     private static List<Map<String, Object>> contacts(int from, int count) {
