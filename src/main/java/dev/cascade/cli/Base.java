@@ -22,7 +22,7 @@ abstract class Base implements Callable<Integer> {
     @Override
     public final Integer call() {
         ctx = (Cascade) spec.root().userObject();
-        ctx.json = common.json;
+        ctx.json |= common.json;
         settings = common.resolve(ctx.env);
         ctx.secret(settings.apiKey());
         ctx.secret(settings.operatorToken());

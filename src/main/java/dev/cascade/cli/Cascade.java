@@ -47,7 +47,9 @@ public final class Cascade implements Runnable {
     /** True when stdout is a terminal: `enrich` draws a progress bar then. */
     final boolean terminal;
 
+    @CommandLine.Option(names = "--json", description = "Write answers and errors as JSON (also after the command).")
     boolean json;
+
     private final List<String> secrets = new ArrayList<>();
 
     Cascade(PrintStream out, PrintStream err, Map<String, String> env, boolean terminal) {
@@ -72,6 +74,9 @@ public final class Cascade implements Runnable {
         line.setExecutionExceptionHandler((e, cmd, parsed) -> root.fail(e));
         line.setParameterExceptionHandler((e, parsedArgs) -> {
             CommandLine cmd = e.getCommandLine();
+            // The line did not parse, so `--json` may not have been read: look for it.
+            root.json |= List.of(parsedArgs).contains("--json");
+            root.credentialsIn(parsedArgs);
             // picocli echoes what it could not parse; only option names and the usage are shown here.
             root.error(Exit.USAGE, root.redact(e.getMessage()), null);
             if (!root.json) {
@@ -79,7 +84,6 @@ public final class Cascade implements Runnable {
             }
             return Exit.USAGE;
         });
-        root.json = List.of(args).contains("--json");
         return line.execute(args);
     }
 
@@ -92,6 +96,19 @@ public final class Cascade implements Runnable {
     void secret(String value) {
         if (value != null && !value.isBlank()) {
             secrets.add(value);
+        }
+    }
+
+    /** The values of `--api-key` and `--operator-token` on a line that did not parse, so an error cannot show them. */
+    void credentialsIn(String[] args) {
+        for (int i = 0; i < args.length; i++) {
+            for (String flag : List.of("--api-key", "--operator-token")) {
+                if (args[i].equals(flag) && i + 1 < args.length) {
+                    secret(args[i + 1]);
+                } else if (args[i].startsWith(flag + "=")) {
+                    secret(args[i].substring(flag.length() + 1));
+                }
+            }
         }
     }
 

@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -20,7 +19,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 /**
  * Joins the export rows (§4.7) of a run's workflows back to the input rows they came from (by the task ids of each
  * submit answer, `task_ids[i]` for `contacts[i]`) and writes them: CSV (the input's columns, `workflow_id`, then the
- * export's columns; a name the input already has gets a `result_` prefix) or NDJSON (`line`, `input`, `workflow_id`,
+ * export's columns; one whose name the input already has, compared lower-case with runs of other characters
+ * read as `_`, gets a `result_` prefix) or NDJSON (`line`, `input`, `workflow_id`,
  * `result`). A prospecting task gives one output row per prospect. The file is written beside the target and moved
  * into place, so an interrupted run never leaves half a file.
  */
@@ -69,14 +69,14 @@ final class ResultWriter {
         }
         List<String> header = new ArrayList<>(inputHeader);
         Set<String> taken = new HashSet<>();
-        inputHeader.forEach(h -> taken.add(h.toLowerCase(Locale.ROOT)));
+        inputHeader.forEach(h -> taken.add(ContactFile.normalise(h)));
         List<String> appended = new ArrayList<>();
         appended.add("workflow_id");
         if (exportHeader != null) {
             appended.addAll(exportHeader);
         }
         for (String name : appended) {
-            header.add(taken.contains(name.toLowerCase(Locale.ROOT)) ? "result_" + name : name);
+            header.add(taken.contains(ContactFile.normalise(name)) ? "result_" + name : name);
         }
         write(out, w -> {
             w.write(Csv.row(header));
