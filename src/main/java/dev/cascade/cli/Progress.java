@@ -128,7 +128,8 @@ final class Progress {
             credits += w.credits;
         }
         long eta = -1;
-        if (settled > 0 && settled < total && firstSettledAt != 0) {
+        // The first few settlements say little about the rate: no ETA until 2 % (at least 5 contacts) have settled.
+        if (settled >= Math.max(5, total / 50) && settled < total && firstSettledAt != 0) {
             double seconds = (System.nanoTime() - firstSettledAt) / 1e9;
             eta = Math.round(seconds / settled * (total - settled));
         } else if (settled >= total) {

@@ -50,6 +50,8 @@ class CascadeProgressBarTest {
         process.getOutputStream().close();
         assertThat(process.waitFor(180, TimeUnit.SECONDS)).isTrue();
         String text = Files.readString(transcript, StandardCharsets.UTF_8);
+        // Kept for the docs' recorded session (docs/cli.md): what the terminal received, carriage returns included.
+        Files.writeString(Path.of("target/cli-session.txt"), text, StandardCharsets.UTF_8);
 
         assertThat(process.exitValue()).as(text).isZero();
         List<String> frames = new ArrayList<>();
@@ -66,5 +68,9 @@ class CascadeProgressBarTest {
         assertThat(text).doesNotContain("progress: ").doesNotContain(tenant.key());
         assertThat(text).contains("wrote 300 rows to " + out);
         assertThat(out).exists();
+        Files.write(
+                Path.of("target/cli-session-results.csv"),
+                Files.readAllLines(out, StandardCharsets.UTF_8).subList(0, 3),
+                StandardCharsets.UTF_8);
     }
 }
