@@ -101,6 +101,23 @@ final class EnrichCommand extends Base {
 
     @Override
     int execute() {
+        // Ctrl-C ends the JVM with 130; this says how to go on. Removed once the run has finished either way.
+        Thread hook = new Thread(() -> ctx.err.println(
+                "\ncascade: interrupted; run the same command again to resume (submitted batches are not charged"
+                        + " again)"));
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            return enrich();
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // The hook is running: the JVM is going down.
+            }
+        }
+    }
+
+    private int enrich() {
         if (!TYPES.contains(type)) {
             throw new Exit.Failure(Exit.USAGE, "--type must be one of " + String.join(", ", TYPES));
         }
@@ -357,6 +374,8 @@ final class EnrichCommand extends Base {
     /** Follows every workflow's stream (a few at once) while a ticker draws the progress and refreshes credits. */
     private void follow(Api api, Progress progress, List<ResultWriter.Batch> batches) {
         batches.forEach(b -> progress.add(b.workflowId(), b.rows().size()));
+        // The first frame at once, before any event: the bar shows up as soon as the batches are in.
+        progress.render();
         StreamFollower follower = new StreamFollower(api, progress);
         ExecutorService pool = Executors.newFixedThreadPool(Math.min(streams, batches.size()), daemon("stream"));
         List<Future<?>> running = new ArrayList<>();
