@@ -158,7 +158,10 @@ final class Api {
         String why = e instanceof ConnectException
                 ? "connection refused"
                 : e instanceof HttpTimeoutException ? "timed out" : e.getClass().getSimpleName();
-        return new Exit.Failure(Exit.API, "cannot reach the gateway at " + base + " (" + why + ")");
+        // Without any user-info part: a URL may carry credentials too.
+        String shown = base.getScheme() + "://" + base.getHost() + (base.getPort() < 0 ? "" : ":" + base.getPort())
+                + base.getRawPath();
+        return new Exit.Failure(Exit.API, "cannot reach the gateway at " + shown + " (" + why + ")");
     }
 
     private static long retryAfter(Optional<String> header, int attempt) {
