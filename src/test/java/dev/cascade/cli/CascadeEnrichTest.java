@@ -168,6 +168,85 @@ class CascadeEnrichTest {
     }
 
     @Test
+    void aKilledProcessResumesWithoutASecondWorkflowOrHold() throws Exception {
+        Tenant tenant = Gateway.newTenant("cli-kill-" + UUID.randomUUID());
+        Path in = Cli.people(dir, "contacts.csv", 600);
+        Path out = dir.resolve("results.csv");
+        List<String> args = List.of(
+                "enrich",
+                in.toString(),
+                "--type",
+                "partial",
+                "--out",
+                out.toString(),
+                "--ignore-unknown-columns",
+                "--batch-size",
+                "50");
+
+        // The launcher as a separate process, stopped by a signal once its second batch is in (it may be
+        // in the middle of submitting the third: the rerun must cope with that too).
+        List<String> command = new ArrayList<>();
+        command.add(Path.of("scripts/cascade").toAbsolutePath().toString());
+        command.addAll(args);
+        ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().put("CASCADE_URL", Cli.url());
+        builder.environment().put("CASCADE_API_KEY", tenant.key());
+        builder.environment().put("CASCADE_CLI_JAR", dir.resolve("no-such.jar").toString());
+        builder.environment().put("CASCADE_CLI_CLASSPATH", Cli.classPath());
+        builder.environment().put("HOME", dir.toString());
+        builder.redirectErrorStream(true);
+        Process process = builder.start();
+        StringBuilder seen = new StringBuilder();
+        try (var reader = new java.io.BufferedReader(
+                new java.io.InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = reader.readLine()) != null) {
+                seen.append(line).append('\n');
+                if (line.startsWith("batch 2/12: ")) {
+                    process.destroy();
+                    break;
+                }
+            }
+        }
+        assertThat(process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(process.exitValue()).as(seen.toString()).isNotZero();
+        assertThat(out).doesNotExist();
+        Matcher before =
+                Pattern.compile("batch (\\d+)/12: (public_bulk_[0-9a-f-]+)").matcher(seen);
+        Map<Integer, String> killed = new HashMap<>();
+        while (before.find()) {
+            killed.put(Integer.parseInt(before.group(1)), before.group(2));
+        }
+        assertThat(killed).containsKeys(1, 2);
+
+        Cli.Run rerun = Cli.run(Cli.env(tenant.key()), args.toArray(String[]::new));
+        assertThat(rerun.code()).as(rerun.all()).isZero();
+        Matcher after =
+                Pattern.compile("batch (\\d+)/12: (public_bulk_[0-9a-f-]+)").matcher(rerun.out());
+        Map<Integer, String> resumed = new HashMap<>();
+        while (after.find()) {
+            resumed.put(Integer.parseInt(after.group(1)), after.group(2));
+        }
+        assertThat(resumed).hasSize(12).containsAllEntriesOf(killed);
+        assertThat(rerun.out()).contains("batch 1/12: " + killed.get(1) + " (50 contacts, already submitted: resumed)");
+
+        // However far the killed process got, each batch is one workflow with one hold.
+        long workflows = Gateway.count("SELECT count(*) FROM workflows WHERE org_id = ?::uuid", tenant.orgId());
+        assertThat(workflows).isEqualTo(12);
+        Map<String, Integer> holds = new HashMap<>();
+        for (Ledger.Entry e : Ledger.entries(tenant.orgId())) {
+            if (e.kind().equals("hold")) {
+                holds.merge(e.workflowId(), 1, Integer::sum);
+            }
+        }
+        assertThat(holds)
+                .containsOnlyKeys(resumed.values())
+                .allSatisfy((w, n) -> assertThat(n).isEqualTo(1));
+        Ledger.assertExplainsBalance(tenant);
+        assertThat(Files.readAllLines(out, StandardCharsets.UTF_8)).hasSize(601);
+    }
+
+    @Test
     void theJsonSummaryNamesEveryBatchAndKeepsStdoutMachineReadable() throws IOException {
         Tenant tenant = Gateway.newTenant("cli-json-" + UUID.randomUUID());
         Path in = Cli.write(
