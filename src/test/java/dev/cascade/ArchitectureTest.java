@@ -1,5 +1,6 @@
 package dev.cascade;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
@@ -61,6 +62,25 @@ class ArchitectureTest {
                         "dev.cascade.webhooks..",
                         "dev.cascade.accounts..",
                         "dev.cascade.leads..")
+                .check(CLASSES);
+    }
+
+    /** The CLI is packaged on its own (target/cascade-cli.jar): plain Java, Jackson and picocli, nothing of the app. */
+    @Test
+    void theCliStandsAlone() {
+        classes()
+                .that()
+                .resideInAPackage("dev.cascade.cli..")
+                .should()
+                .onlyDependOnClassesThat()
+                .resideInAnyPackage("java..", "com.fasterxml.jackson..", "picocli..", "dev.cascade.cli..")
+                .check(CLASSES);
+        noClasses()
+                .that()
+                .resideOutsideOfPackage("dev.cascade.cli..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAPackage("dev.cascade.cli..")
                 .check(CLASSES);
     }
 }
