@@ -28,6 +28,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 
@@ -80,10 +81,19 @@ class ConsoleBrowserTest {
         page.get(base);
         waitFor(page, By.id("api-key"));
         browser.screenshot("01-sign-in");
-        page.findElement(By.id("api-key")).sendKeys(tenant.key());
-        page.findElement(By.id("operator-token")).sendKeys(Gateway.ADMIN_TOKEN);
-        page.findElement(By.cssSelector("form button[type=submit]")).click();
+        // By keyboard alone: the page's heading has the focus, then come the key, the token and the button.
+        await().atMost(PATIENCE)
+                .ignoreExceptions()
+                .until(() -> active(page).getText().equals("Sign in"));
+        active(page).sendKeys(Keys.TAB);
+        assertThat(active(page).getAttribute("id")).isEqualTo("api-key");
+        active(page).sendKeys(tenant.key(), Keys.TAB);
+        assertThat(active(page).getAttribute("id")).isEqualTo("operator-token");
+        active(page).sendKeys(Gateway.ADMIN_TOKEN, Keys.TAB);
+        assertThat(active(page).getText()).isEqualTo("Sign in");
+        active(page).sendKeys(Keys.ENTER);
         awaitHeading(page, "Workflows");
+        assertThat(page.getCurrentUrl()).doesNotContain(tenant.key()).doesNotContain("clapi_");
         assertThat(page.findElement(By.id("who-text")).getText()).contains(tenant.orgId());
 
         // Upload a CSV of 300 good rows (two batches), one bad row and a column the contract does not know.
@@ -109,6 +119,7 @@ class ConsoleBrowserTest {
         assertThat(page.findElement(By.id("problems")).getText()).contains("Line 13");
         assertThat(page.findElement(By.id("mapping-box")).getText()).contains("Not recognised: Notes");
         assertThat(page.findElement(By.id("submit-csv")).getText()).isEqualTo("Submit 300 contacts in 2 batches");
+        assertEveryControlLabelled(page);
         page.findElement(By.id("webhook-url")).sendKeys("http://127.0.0.1:" + receiver.port() + "/hook");
         page.findElement(By.id("submit-csv")).click();
 
@@ -189,6 +200,14 @@ class ConsoleBrowserTest {
                 .isEqualTo(40);
         browser.screenshot("07-cancelled");
 
+        // A webhook that keeps failing leaves an event waiting for its retry: the backlog page shows it.
+        receiver.stubFor(post(urlPathEqualTo("/down")).willReturn(aResponse().withStatus(503)));
+        String failing = tenant.submit(Map.of(
+                "webhook_url",
+                "http://127.0.0.1:" + receiver.port() + "/down",
+                "contacts",
+                List.of(Gateway.person(7))));
+
         // Operator pages: organisations, one organisation's keys, credits and ledger (with a top-up), providers,
         // backlog.
         page.findElement(By.linkText("Organisations")).click();
@@ -198,6 +217,7 @@ class ConsoleBrowserTest {
         page.get(base + "#/admin/orgs/" + tenant.orgId());
         waitFor(page, By.id("ledger"));
         assertThat(page.findElement(By.id("keys")).getText()).contains("active");
+        assertEveryControlLabelled(page);
         page.findElement(By.id("top-up-amount")).sendKeys("500");
         page.findElement(By.id("top-up-reason")).sendKeys("console test");
         page.findElement(By.xpath("//button[text()='Add credits']")).click();
@@ -230,6 +250,16 @@ class ConsoleBrowserTest {
         page.findElement(By.linkText("Webhook backlog")).click();
         awaitHeading(page, "Webhook backlog");
         waitFor(page, By.id("backlog-totals"));
+        await().atMost(PATIENCE)
+                .ignoreExceptions()
+                .until(() -> page.findElements(By.cssSelector("#backlog-totals dd")).stream()
+                                .mapToLong(dd -> Long.parseLong(dd.getText()))
+                                .sum()
+                        >= 1);
+        assertThat(Gateway.count(
+                        "SELECT count(*) FROM webhook_events WHERE workflow_id = ? AND status IN ('pending', 'in_flight')",
+                        failing))
+                .isEqualTo(1);
         browser.screenshot("11-backlog");
 
         // Keyboard: the sign-out button is reachable and signs out; the credentials are gone from the tab.
@@ -271,7 +301,7 @@ class ConsoleBrowserTest {
     }
 
     /**
-     * A workflow of 40 contacts whose tasks wait unstarted: two blockers of slow `t-slow` calls (eight seconds each)
+     * A workflow of 40 contacts whose tasks wait unstarted: two blockers of slow `t-slow` calls (six seconds each)
      * hold every one of the waterfall's 256 slots first.
      */
     private String blockedWorkflow(Tenant tenant) {
@@ -284,7 +314,7 @@ class ConsoleBrowserTest {
                                 .withBody(
                                         "{\"data\":{\"email\":null,\"score\":null,\"verification\":{\"status\":null}},"
                                                 + "\"meta\":{}}")
-                                .withFixedDelay(8000)));
+                                .withFixedDelay(6000)));
         String blockerA = tenant.submit(Map.of("waterfall", SlowVendor.WATERFALL, "contacts", contacts(0, 250)));
         String blockerB = tenant.submit(Map.of("waterfall", SlowVendor.WATERFALL, "contacts", contacts(300, 20)));
         await().atMost(Duration.ofSeconds(20))
@@ -299,6 +329,17 @@ class ConsoleBrowserTest {
     private static List<Map<String, Object>> contacts(int from, int count) {
         return new ArrayList<>(
                 IntStream.range(from, from + count).mapToObj(Gateway::person).toList());
+    }
+
+    private static WebElement active(ChromeDriver page) {
+        return page.switchTo().activeElement();
+    }
+
+    /** Every input and select of the page has a label (a label element or an aria-label). */
+    private static void assertEveryControlLabelled(ChromeDriver page) {
+        Object unlabelled = page.executeScript("return [...document.querySelectorAll('input, select, textarea')]"
+                + ".filter(e => e.labels.length === 0 && !e.getAttribute('aria-label')).map(e => e.id || e.name)");
+        assertThat((List<?>) unlabelled).isEmpty();
     }
 
     private static void awaitHeading(ChromeDriver page, String text) {

@@ -49,7 +49,7 @@ export async function orgPage(view, signal, orgId) {
   }
   async function keys() {
     const k = await admin.get(`${base}/api-keys`, { signal });
-    keysBox.replaceChildren(table(`${k.api_keys.length} keys (secrets are never shown again)`,
+    keysBox.replaceChildren(table(`${k.api_keys.length} key${k.api_keys.length === 1 ? '' : 's'} (secrets are never shown again)`,
       ['Name', 'Last 4', 'Status', 'Created', 'Expires'],
       k.api_keys.map((key) => [fmt(key.name), h('code', {}, `…${key.last4}`), statusBadge(key.status), when(key.created_at), when(key.expires_at)]),
       { id: 'keys' }));
