@@ -107,6 +107,10 @@ class ConsoleBrowserTest {
                     .append(",console")
                     .append(i)
                     .append(".example.com,\"note, with comma\"\r\n");
+            if (i == 260) {
+                // Markup in a name is data: the results page must show it as text.
+                text.append("<i>Ada</i>,Markup,markup.example.com,\r\n");
+            }
             if (i == 10) {
                 text.append("Nobody,,,missing names\r\n");
             }
@@ -118,7 +122,7 @@ class ConsoleBrowserTest {
         waitFor(page, By.id("problems"));
         assertThat(page.findElement(By.id("problems")).getText()).contains("Line 13");
         assertThat(page.findElement(By.id("mapping-box")).getText()).contains("Not recognised: Notes");
-        assertThat(page.findElement(By.id("submit-csv")).getText()).isEqualTo("Submit 300 contacts in 2 batches");
+        assertThat(page.findElement(By.id("submit-csv")).getText()).isEqualTo("Submit 301 contacts in 2 batches");
         assertEveryControlLabelled(page);
         page.findElement(By.id("webhook-url")).sendKeys("http://127.0.0.1:" + receiver.port() + "/hook");
         page.findElement(By.id("submit-csv")).click();
@@ -142,7 +146,7 @@ class ConsoleBrowserTest {
         assertThat(tenant.workflow(workflows.get(0)).getInt("workflow.total_prospects"))
                 .isEqualTo(250);
         assertThat(tenant.workflow(workflows.get(1)).getInt("workflow.total_prospects"))
-                .isEqualTo(50);
+                .isEqualTo(51);
 
         // Results with provenance, a trace, and the CSV export downloaded.
         page.findElement(By.linkText(workflows.get(1))).click();
@@ -150,7 +154,9 @@ class ConsoleBrowserTest {
         await().atMost(PATIENCE)
                 .ignoreExceptions()
                 .until(() ->
-                        page.findElements(By.cssSelector("#results tbody tr")).size() == 50);
+                        page.findElements(By.cssSelector("#results tbody tr")).size() == 51);
+        assertThat(page.findElement(By.id("results")).getText()).contains("<i>Ada</i> Markup");
+        assertThat(page.findElements(By.cssSelector("#results i"))).isEmpty();
         page.findElement(By.cssSelector("#results tbody tr button")).click();
         waitFor(page, By.cssSelector("#trace table"));
         browser.screenshot("03-results");
@@ -158,7 +164,7 @@ class ConsoleBrowserTest {
         Path downloaded = browser.downloads().resolve(workflows.get(1) + ".csv");
         await().atMost(PATIENCE).ignoreExceptions().until(() -> Files.exists(downloaded) && Files.size(downloaded) > 0);
         assertThat(Files.readAllLines(downloaded))
-                .hasSize(51)
+                .hasSize(52)
                 .first()
                 .asString()
                 .startsWith("task_id,status");
