@@ -253,6 +253,7 @@ cat <<EOF
 [cascade]    Base URL:     $base/api/v1/public
 [cascade]    API key:      $GATEWAY_BOOTSTRAP_API_KEY
 [cascade]    Admin token:  $GATEWAY_ADMIN_TOKEN      (Authorization: Bearer … on $base/api/v1/admin)
+[cascade]    Console:      $base/console/  (sign in with the API key and the admin token)
 [cascade]    Management:   $management/q/health, $management/q/metrics, $management/q/openapi
 [cascade]    Kafka:        $KAFKA_BOOTSTRAP_SERVERS
 [cascade]    PostgreSQL:   $CASCADE_DB_HOST:$CASCADE_DB_PORT/$CASCADE_DB_NAME (${pg_mode:-?} server, user $CASCADE_DB_USER)

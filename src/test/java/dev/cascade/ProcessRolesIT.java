@@ -221,10 +221,19 @@ class ProcessRolesIT {
                 .isEqualByComparingTo(new BigDecimal("10000").subtract(charged));
     }
 
-    /** A worker: 404 in the API's error shape under `/api` (even authenticated), health and metrics served. */
+    /**
+     * A worker: 404 in the API's error shape under `/api` (even authenticated) and for the web console, health and
+     * metrics served.
+     */
     private static void assertServesNoApiButHealthAndMetrics(GatewayProcess worker) {
         for (String path : List.of(
-                "/api/v1/public/auth/validate-key", "/api/v1/public/enrich/status?workflow_id=x", "/api", "/api/")) {
+                "/api/v1/public/auth/validate-key",
+                "/api/v1/public/enrich/status?workflow_id=x",
+                "/api",
+                "/api/",
+                "/console",
+                "/console/",
+                "/console/js/app.js")) {
             given().baseUri(worker.baseUrl())
                     .auth()
                     .oauth2(cluster.apiKey())

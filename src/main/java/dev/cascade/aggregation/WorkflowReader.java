@@ -46,6 +46,41 @@ public class WorkflowReader {
                 });
     }
 
+    /**
+     * A page of an organisation's workflows, newest first, and where the next page starts (the last one's exact
+     * `created_at` and id; null when no older workflow follows).
+     */
+    public record WorkflowPage(List<WorkflowView> workflows, OffsetDateTime nextCreated, String nextId) {}
+
+    /**
+     * The organisation's workflows newest first (`created_at`, then id, both descending), at most {@code limit},
+     * starting after the position {@code (beforeCreated, beforeId)} when given.
+     */
+    public Uni<WorkflowPage> list(UUID orgId, int limit, OffsetDateTime beforeCreated, String beforeId) {
+        String sql = "SELECT " + COLUMNS + " FROM workflows WHERE org_id = $1"
+                + (beforeCreated == null ? "" : " AND (created_at, id) < ($3, $4)")
+                + " ORDER BY created_at DESC, id DESC LIMIT $2";
+        Tuple args = beforeCreated == null
+                ? Tuple.of(orgId, limit + 1)
+                : Tuple.of(orgId, limit + 1, beforeCreated, beforeId);
+        return pool.preparedQuery(sql).execute(args).map(rows -> {
+            List<WorkflowView> page = new ArrayList<>();
+            OffsetDateTime lastCreated = null;
+            String lastId = null;
+            boolean more = false;
+            for (Row row : rows) {
+                if (page.size() == limit) {
+                    more = true;
+                    break;
+                }
+                page.add(toView(row));
+                lastCreated = row.getOffsetDateTime("created_at");
+                lastId = row.getString("id");
+            }
+            return more ? new WorkflowPage(page, lastCreated, lastId) : new WorkflowPage(page, null, null);
+        });
+    }
+
     /** Result items of a workflow: the first {@code limit} of them, and how many there are in all. */
     public record ResultPage(List<JsonNode> items, int total) {}
 

@@ -424,6 +424,29 @@ public final class GuardedProvider {
                 hits.get(), misses.get(), errors.get(), skipped.get(), retries.get(), opened.get(), running.get());
     }
 
+    /**
+     * Latency of the calls made since start (every attempt of a call included, guard refusals left out), all
+     * capabilities together: how many, their mean, and the longest of the recent ones (the timer's decaying maximum).
+     */
+    public Latency latency() {
+        long count = 0;
+        double totalMs = 0;
+        double maxMs = 0;
+        for (Timer timer : latencies.values()) {
+            count += timer.count();
+            totalMs += timer.totalTime(TimeUnit.MILLISECONDS);
+            maxMs = Math.max(maxMs, timer.max(TimeUnit.MILLISECONDS));
+        }
+        return new Latency(count, count == 0 ? null : round(totalMs / count), count == 0 ? null : round(maxMs));
+    }
+
+    private static Double round(double ms) {
+        return Math.round(ms * 10) / 10.0;
+    }
+
+    /** Timed calls, their mean and recent maximum in milliseconds (null before the first call). */
+    public record Latency(long calls, Double meanMs, Double maxMs) {}
+
     /** Calls since start by outcome, retries, times the breaker opened, calls in progress. */
     public record Counters(
             long hit, long miss, long error, long skipped, long retries, long circuitOpened, int inProgress) {}

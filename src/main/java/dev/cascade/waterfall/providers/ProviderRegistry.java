@@ -258,6 +258,7 @@ public class ProviderRegistry {
                 provider.cost(),
                 guarded.circuitState(),
                 guarded.counters(),
+                guarded.latency(),
                 guard);
     }
 

@@ -5,8 +5,8 @@ import java.util.Map;
 
 /**
  * A provider as the operator sees it (`GET /api/v1/admin/providers`): what it is, where it sits in each waterfall,
- * whether it can be called, its breaker's state now, its counters since start and its guard's settings. Never its
- * credentials.
+ * whether it can be called, its breaker's state now, its counters and call latency since start and its guard's
+ * settings. Never its credentials.
  */
 public record ProviderStatus(
         String name,
@@ -18,6 +18,7 @@ public record ProviderStatus(
         double cost,
         String circuitState,
         GuardedProvider.Counters counters,
+        GuardedProvider.Latency latency,
         Guard guard) {
 
     /** The guard's settings, in milliseconds. */
