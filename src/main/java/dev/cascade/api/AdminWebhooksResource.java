@@ -8,6 +8,8 @@ import jakarta.ws.rs.core.MediaType;
 
 import io.smallrye.mutiny.Uni;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import dev.cascade.webhooks.BacklogReader;
@@ -25,7 +27,11 @@ public class AdminWebhooksResource {
     }
 
     @GET
-    @Operation(summary = "Open webhook events by state, the organisations holding them and the oldest ones")
+    @Operation(
+            operationId = "getWebhookBacklog",
+            summary = "Open webhook events by state, the organisations holding them and the oldest ones")
+    @APIResponseSchema(value = Backlog.class, responseDescription = "The backlog")
+    @APIResponse(responseCode = "400", description = "A bad limit")
     public Uni<Backlog> backlog(@QueryParam("limit") String limitParam) {
         return backlog.read(Cursors.limit(limitParam, 20, 100));
     }

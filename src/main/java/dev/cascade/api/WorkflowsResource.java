@@ -12,9 +12,12 @@ import jakarta.ws.rs.core.MediaType;
 
 import io.smallrye.mutiny.Uni;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import dev.cascade.aggregation.WorkflowReader;
+import dev.cascade.api.doc.StatusDoc;
 import dev.cascade.support.ApiException;
 import dev.cascade.support.Ids;
 
@@ -35,7 +38,9 @@ public class WorkflowsResource {
     }
 
     @GET
-    @Operation(summary = "The organisation's workflows, newest first, cursor-paginated")
+    @Operation(operationId = "listWorkflows", summary = "The organisation's workflows, newest first, cursor-paginated")
+    @APIResponseSchema(value = StatusDoc.WorkflowsPage.class, responseDescription = "One page of workflows")
+    @APIResponse(responseCode = "400", description = "A bad limit or cursor")
     public Uni<Map<String, Object>> list(@QueryParam("limit") String limitParam, @QueryParam("cursor") String cursor) {
         int limit = Cursors.limit(limitParam, 50, 200);
         String[] before = position(cursor);

@@ -25,6 +25,14 @@ public final class StatusDoc {
     @Schema(name = "TaskStatusAnswer")
     public record TaskAnswer(@Schema(required = true) Task task) {}
 
+    /** One page of `GET /enrich/workflows`: the organisation's workflows, newest first. */
+    @Schema(name = "WorkflowsPage")
+    public record WorkflowsPage(
+            @Schema(required = true) List<Workflow> workflows,
+
+            @Schema(description = "Present when there are more: pass it as `cursor` for the next page")
+            String nextCursor) {}
+
     /** A workflow's progress; a workflow is terminal when completed + failed prospects equal the total. */
     @Schema(name = "WorkflowStatus")
     public record Workflow(
