@@ -315,7 +315,10 @@ class KustomizeManifestsTest {
     @Test
     void egressNeverReachesClusterRangesOrTheMetadataService() {
         for (String overlay : List.of("dev", "prod")) {
-            ObjectNode policy = kind(Manifests.rendered(overlay), "NetworkPolicy").stream()
+            List<ObjectNode> objects = Manifests.rendered(overlay);
+            String bootstrap = configMap(objects).get("KAFKA_BOOTSTRAP_SERVERS");
+            String kafkaPort = bootstrap.substring(bootstrap.lastIndexOf(':') + 1);
+            ObjectNode policy = kind(objects, "NetworkPolicy").stream()
                     .filter(p -> name(p).equals("cascade-gateway"))
                     .findFirst()
                     .orElseThrow();
@@ -324,6 +327,22 @@ class KustomizeManifestsTest {
                     .contains("\"cidr\":\"0.0.0.0/0\"")
                     .contains("\"10.0.0.0/8\"", "\"172.16.0.0/12\"", "\"192.168.0.0/16\"", "\"169.254.0.0/16\"")
                     .doesNotContain("\"port\":80}");
+            // The pods may reach the broker port they are configured with, and so may KEDA's scaler ask it.
+            List<String> kafkaPorts = new ArrayList<>();
+            policy.path("spec").path("egress").forEach(rule -> {
+                if (rule.path("to").toString().contains("\"strimzi.io/kind\":\"Kafka\"")) {
+                    rule.path("ports")
+                            .forEach(port -> kafkaPorts.add(port.path("port").asText()));
+                }
+            });
+            assertThat(kafkaPorts).as(overlay).containsExactly(kafkaPort);
+            kind(objects, "ScaledObject")
+                    .forEach(scaled -> scaled.path("spec")
+                            .path("triggers")
+                            .forEach(t -> assertThat(t.path("metadata")
+                                            .path("bootstrapServers")
+                                            .asText())
+                                    .isEqualTo(bootstrap)));
         }
     }
 
