@@ -42,7 +42,7 @@ public class RoleGuards {
         }
     }
 
-    /** Skips a job of the `aggregator` role (the `completed` lifecycle sweep, retention). */
+    /** Skips a job of the `aggregator` role (the `completed` lifecycle sweep, retention, the ledger-hold gauges). */
     @Singleton
     public static class NotAggregator extends Skip {
         NotAggregator(CascadeConfig config) {

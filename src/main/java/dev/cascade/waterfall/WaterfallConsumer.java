@@ -54,6 +54,10 @@ public class WaterfallConsumer {
     private final Tracing tracing;
     private final WaterfallDrain drain;
     private final java.util.Map<String, Timer> timers = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Task records sent to the dead-letter topic, by reason: registered at start so the alert sees a zero. */
+    private final io.micrometer.core.instrument.Counter deadLetteredUnreadable;
+
+    private final io.micrometer.core.instrument.Counter deadLetteredFailed;
 
     public WaterfallConsumer(
             Waterfall waterfall,
@@ -76,6 +80,15 @@ public class WaterfallConsumer {
         this.claims = claims;
         this.json = json;
         this.config = config;
+        this.deadLetteredUnreadable = deadLettered(meters, "unreadable");
+        this.deadLetteredFailed = deadLettered(meters, "failed");
+    }
+
+    private static io.micrometer.core.instrument.Counter deadLettered(MeterRegistry meters, String reason) {
+        return io.micrometer.core.instrument.Counter.builder("cascade.waterfall.dead.lettered")
+                .description("Task records sent to the dead-letter topic, by reason (unreadable record, failure)")
+                .tag("reason", reason)
+                .register(meters);
     }
 
     @Incoming(Channels.TASKS_IN)
@@ -103,6 +116,7 @@ public class WaterfallConsumer {
                 .onFailure()
                 .recoverWithUni(failure -> {
                     Log.errorf(failure, "A task record could not be processed; sent to the dead-letter topic");
+                    deadLetteredFailed.increment();
                     return Uni.createFrom()
                             .completionStage(message.nack(failure))
                             .replaceWith(() -> null);
@@ -124,6 +138,7 @@ public class WaterfallConsumer {
             }
         } catch (RuntimeException unreadable) {
             Log.warnf("Unreadable task record sent to the dead-letter topic: %s", unreadable.getMessage());
+            deadLetteredUnreadable.increment();
             // The dead-letter strategy writes the record to the DLQ and commits past it; nothing is emitted.
             return Uni.createFrom().completionStage(message.nack(unreadable)).replaceWith(() -> null);
         }

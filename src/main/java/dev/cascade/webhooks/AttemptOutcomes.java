@@ -30,6 +30,11 @@ class AttemptOutcomes {
         this.pool = pool;
         this.config = config.webhooks();
         this.meters = meters;
+        // Registered at zero, so an alert on increase() sees the first exhausted event (a counter that appears at 1
+        // has no increase to show).
+        for (String event : List.of("enrichment.completed", "enrichment.contact_completed")) {
+            meters.counter("cascade.webhooks.exhausted", "event", event);
+        }
     }
 
     /**

@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 
 /** Which operator tokens refuse start-up (issue 12, item 3); the message names the setting, never the value. */
 class OperatorTokenPolicyTest {
-    /** The value of k8s/03-secret.yaml.template, 45 characters: long enough, and public. */
+    /** The placeholder of the former secret template (k8s/03-secret.yaml.template), 45 characters: long enough, and public. */
     private static final String TEMPLATE = "REPLACE_ME_operator_token_openssl_rand_hex_32";
 
     @Test

@@ -58,6 +58,7 @@ class PoisonRecordTest {
                         "{\"task_id\":\"" + UUID.randomUUID() + "\",\"workflow_id\":\"public_bulk_" + UUID.randomUUID()
                                 + "\",\"org_id\":\"" + UUID.randomUUID()
                                 + "\",\"enrichment_type\":\"bogus\",\"contact\":{}}");
+        double deadLetteredBefore = deadLettered();
         Map<String, RecordMetadata> written = new HashMap<>();
         RecordMetadata next;
         try (KafkaProducer<String, String> producer = KafkaClients.producer()) {
@@ -106,6 +107,8 @@ class PoisonRecordTest {
             // The published schema agrees with the consumer: what it could not read is no task record.
             assertThat(isTaskRecord(record.value())).as(record.value()).isFalse();
         }
+        // Counted for the alert on dead letters (CascadeDeadLetters): at least these five (other tests may add).
+        assertThat(deadLettered() - deadLetteredBefore).isGreaterThanOrEqualTo(poison.size());
         assertThat(dead)
                 .extracting(r -> header(r, "dead-letter-reason"))
                 .contains(
@@ -160,5 +163,23 @@ class PoisonRecordTest {
     private static String header(ConsumerRecord<String, String> record, String name) {
         var header = record.headers().lastHeader(name);
         return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+    }
+
+    /** cascade_waterfall_dead_lettered_total over every reason, from the management port. */
+    private static double deadLettered() {
+        String metrics = io.restassured.RestAssured.given()
+                .get(Gateway.management("/q/metrics"))
+                .then()
+                .statusCode(200)
+                .extract()
+                .asString();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+                        "(?m)^cascade_waterfall_dead_lettered_total\\{[^}]*} ([0-9.eE+-]+)$")
+                .matcher(metrics);
+        double sum = 0;
+        while (m.find()) {
+            sum += Double.parseDouble(m.group(1));
+        }
+        return sum;
     }
 }

@@ -21,7 +21,7 @@ class AdapterHarnessTest {
 
     @Test
     void providerSettingsCanComeFromEnvironmentVariables() {
-        // What k8s/02-configmap.yaml relies on: CASCADE_PROVIDERS_<NAME>_<KEY> for a provider that
+        // What k8s/base/gateway.env relies on: CASCADE_PROVIDERS_<NAME>_<KEY> for a provider that
         // application.properties (or any source) declares.
         io.smallrye.config.SmallRyeConfig config = new io.smallrye.config.SmallRyeConfigBuilder()
                 .withMapping(dev.cascade.config.CascadeConfig.class)
