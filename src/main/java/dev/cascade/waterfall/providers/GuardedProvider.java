@@ -70,7 +70,7 @@ public final class GuardedProvider {
             ProviderSettings settings,
             MeterRegistry meters,
             CallsInFlight inFlight,
-            ProviderQuotas quotas) {
+            QuotaLeases quotas) {
         this.inFlight = inFlight;
         this.provider = provider;
         this.settings = settings;

@@ -34,7 +34,7 @@ public class ProviderRegistry {
     /** Shared by every provider of this registry; made with the first one (the registry owns the meters). */
     private CallsInFlight inFlight;
 
-    private final ProviderQuotas quotas;
+    private final QuotaLeases quotas;
     private final Map<String, GuardedProvider> byName = new LinkedHashMap<>();
     /** The default order of each capability: the configured one, else derived at start (see {@link #derived}). */
     private final Map<Capability, List<String>> defaults = new EnumMap<>(Capability.class);
@@ -44,7 +44,7 @@ public class ProviderRegistry {
             @Any Instance<ProviderFactory> factories,
             VendorHttp http,
             MeterRegistry meters,
-            ProviderQuotas quotas) {
+            QuotaLeases quotas) {
         this.quotas = quotas;
         CascadeConfig.Waterfall waterfall = config.waterfall();
         Map<String, ProviderFactory> byType = new LinkedHashMap<>();

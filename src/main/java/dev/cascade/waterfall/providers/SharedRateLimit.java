@@ -15,7 +15,7 @@ import dev.cascade.config.ProviderRateLimit;
 
 /**
  * A provider's quota shared by every gateway process: `limit` calls per `window` for all of them together, counted in
- * PostgreSQL ({@link ProviderQuotas}).
+ * PostgreSQL ({@link QuotaLeases}).
  *
  * <p>A permit is a moment: the database hands out the provider's permits as moments spaced {@link #spacingMs} apart,
  * never one in the past of the last one handed out, and a process leases a block of them in one round trip (as many
@@ -33,7 +33,7 @@ final class SharedRateLimit {
     private static final long RETRY_AFTER_ERROR_MS = 250;
 
     private final String provider;
-    private final ProviderQuotas quotas;
+    private final QuotaLeases quotas;
     private final double spacingMs;
     /** How late after its moment a permit may still be used. */
     private final long lateNanos;
@@ -49,7 +49,7 @@ final class SharedRateLimit {
     /** Whether the last lease failed (logged once per run of failures). */
     private boolean failing;
 
-    SharedRateLimit(String provider, ProviderRateLimit settings, ProviderQuotas quotas, Runnable waited) {
+    SharedRateLimit(String provider, ProviderRateLimit settings, QuotaLeases quotas, Runnable waited) {
         int limit = settings.limit().orElseThrow();
         if (limit < 1) {
             throw new IllegalArgumentException("rate-limit.limit must be at least 1");
@@ -133,7 +133,7 @@ final class SharedRateLimit {
      * moment), and no later than the question's departure plus the offset plus the lateness (so never later than the
      * lateness after it), whatever the round trip took.
      */
-    private void leased(ProviderQuotas.Lease lease, long sent) {
+    private void leased(QuotaLeases.Lease lease, long sent) {
         long received = System.nanoTime();
         List<Runnable> actions = new ArrayList<>();
         synchronized (this) {

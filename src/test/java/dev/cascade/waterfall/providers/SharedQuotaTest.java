@@ -28,14 +28,14 @@ import dev.cascade.config.ProviderRateLimit;
 @QuarkusTest
 class SharedQuotaTest {
     @Inject
-    ProviderQuotas quotas;
+    QuotaLeases quotas;
 
     @Test
     void concurrentLeasesNeverOverlapNorReachBeyondTheirHorizon() {
         String provider = "lease-" + UUID.randomUUID();
         double spacing = 20;
         double horizon = 400;
-        ConcurrentLinkedQueue<ProviderQuotas.Lease> leases = new ConcurrentLinkedQueue<>();
+        ConcurrentLinkedQueue<QuotaLeases.Lease> leases = new ConcurrentLinkedQueue<>();
         // Eight callers at once, each leasing until the horizon is used up (what two busy processes would do).
         Uni.join()
                 .all(IntStream.range(0, 8)
@@ -46,7 +46,7 @@ class SharedQuotaTest {
                 .atMost(Duration.ofSeconds(30));
 
         List<Double> moments = new ArrayList<>();
-        for (ProviderQuotas.Lease lease : leases) {
+        for (QuotaLeases.Lease lease : leases) {
             assertThat(lease.firstInMs()).isGreaterThanOrEqualTo(0);
             if (lease.granted() > 0) {
                 assertThat(lease.firstInMs() + (lease.granted() - 1) * spacing).isLessThanOrEqualTo(horizon + 1e-6);
@@ -63,7 +63,7 @@ class SharedQuotaTest {
     }
 
     private Uni<Void> leaseUntilRefused(
-            String provider, double spacing, double horizon, ConcurrentLinkedQueue<ProviderQuotas.Lease> leases) {
+            String provider, double spacing, double horizon, ConcurrentLinkedQueue<QuotaLeases.Lease> leases) {
         int wanted = ThreadLocalRandom.current().nextInt(1, 6);
         return quotas.lease(provider, wanted, spacing, horizon).chain(lease -> {
             leases.add(lease);
@@ -76,11 +76,11 @@ class SharedQuotaTest {
     @Test
     void aLeaseWithoutHorizonGetsOnlyAPermitDueNow() {
         String provider = "now-" + UUID.randomUUID();
-        ProviderQuotas.Lease first = quotas.lease(provider, 3, 1000, 0).await().atMost(Duration.ofSeconds(10));
+        QuotaLeases.Lease first = quotas.lease(provider, 3, 1000, 0).await().atMost(Duration.ofSeconds(10));
         assertThat(first.granted()).isEqualTo(1);
         assertThat(first.firstInMs()).isZero();
         // The next permit is a second away: nothing now, and the answer says how far the next one is.
-        ProviderQuotas.Lease second = quotas.lease(provider, 3, 1000, 0).await().atMost(Duration.ofSeconds(10));
+        QuotaLeases.Lease second = quotas.lease(provider, 3, 1000, 0).await().atMost(Duration.ofSeconds(10));
         assertThat(second.granted()).isZero();
         assertThat(second.firstInMs()).isGreaterThan(0).isLessThanOrEqualTo(1000);
         assertThat(second.firstAtMs()).isEqualTo(first.firstAtMs() + 1000);
