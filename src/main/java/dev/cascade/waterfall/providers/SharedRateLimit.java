@@ -222,7 +222,10 @@ final class SharedRateLimit {
             return;
         }
         if (now - expires > 0) {
-            if (waiter.live()) {
+            // Too late for this permit (it is lost): ask for another, unless the call has waited all it may.
+            if (now - waiter.deadline > 0) {
+                waiter.refuse();
+            } else if (waiter.live()) {
                 enqueue(waiter, true);
             }
             return;
