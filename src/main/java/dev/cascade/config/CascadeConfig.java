@@ -224,8 +224,8 @@ public interface CascadeConfig {
         /** Concurrent calls to the provider. */
         Bulkhead bulkhead();
 
-        /** The vendor's quota, enforced before a call leaves. */
-        RateLimit rateLimit();
+        /** The vendor's quota, enforced before a call leaves and shared by every gateway process. */
+        ProviderRateLimit rateLimit();
 
         /** The declarative HTTP provider's request and response mapping (type `http`). */
         Declarative http();
@@ -289,25 +289,6 @@ public interface CascadeConfig {
             /** Calls waiting for a free slot; beyond that a call fails at once (`bulkhead full`). */
             @WithDefault("1024")
             int queue();
-        }
-
-        interface RateLimit {
-            /** Calls allowed per window (absent: no limit). */
-            Optional<Integer> limit();
-
-            /**
-             * The window of `limit`. Permits are spread evenly over it (one every `window / limit`), so the vendor
-             * never sees a burst above its quota, not even at a window's edge.
-             */
-            @WithDefault("1s")
-            Duration window();
-
-            /**
-             * How long a call over the limit waits for a permit before it is skipped (`rate limited`) and the
-             * waterfall moves on; 0 skips at once. Keep it well under the task deadline.
-             */
-            @WithDefault("10s")
-            Duration maxWait();
         }
 
         /** The declarative HTTP provider: a vendor described entirely in configuration. */

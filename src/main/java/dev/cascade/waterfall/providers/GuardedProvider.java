@@ -15,8 +15,6 @@ import io.micrometer.core.instrument.Timer;
 import io.quarkus.logging.Log;
 import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
 import io.smallrye.faulttolerance.api.CircuitBreakerState;
-import io.smallrye.faulttolerance.api.RateLimitException;
-import io.smallrye.faulttolerance.api.RateLimitType;
 import io.smallrye.faulttolerance.api.TypedGuard;
 import io.smallrye.mutiny.Uni;
 import org.eclipse.microprofile.faulttolerance.exceptions.BulkheadException;
@@ -27,8 +25,9 @@ import dev.cascade.config.CascadeConfig.ProviderSettings;
 
 /**
  * A provider behind its own guard, built from its settings: retry (exponential backoff with jitter, `Retry-After`
- * honoured up to a cap, retryable failures only) → circuit breaker (named `provider-<name>`; misses and requests the
- * vendor refused for one contact never count) → rate limit (the vendor's quota) → timeout (per attempt) → bulkhead.
+ * honoured up to a cap, retryable failures only) → rate limit (the vendor's quota, shared by every gateway process:
+ * {@link SharedRateLimit}) → bulkhead → circuit breaker (named `provider-<name>`; misses and requests the vendor
+ * refused for one contact never count) → timeout (per attempt).
  * Each provider's guard and state are its own, so one bad vendor never trips another.
  */
 public final class GuardedProvider {
@@ -45,7 +44,9 @@ public final class GuardedProvider {
     private static final TypeLiteral<Uni<ProviderOutcome>> UNI_OUTCOME = new TypeLiteral<>() {};
 
     private final TypedGuard<Uni<ProviderOutcome>> retryGuard;
-    private final TypedGuard<Uni<ProviderOutcome>> paceGuard;
+    /** The vendor's quota, shared with every other gateway process; null without `rate-limit.limit`. */
+    private final SharedRateLimit quota;
+
     private final TypedGuard<Uni<ProviderOutcome>> bulkheadGuard;
     private final TypedGuard<Uni<ProviderOutcome>> breakerGuard;
     private final MeterRegistry meters;
@@ -64,7 +65,12 @@ public final class GuardedProvider {
     private final Counter retryCounter;
     private final Counter rejectedCounter;
 
-    GuardedProvider(Provider provider, ProviderSettings settings, MeterRegistry meters, CallsInFlight inFlight) {
+    GuardedProvider(
+            Provider provider,
+            ProviderSettings settings,
+            MeterRegistry meters,
+            CallsInFlight inFlight,
+            QuotaLeases quotas) {
         this.inFlight = inFlight;
         this.provider = provider;
         this.settings = settings;
@@ -102,7 +108,9 @@ public final class GuardedProvider {
                             .register(meters));
         }
         this.retryGuard = retryGuard();
-        this.paceGuard = paceGuard();
+        this.quota = settings.rateLimit().limit().isPresent()
+                ? new SharedRateLimit(name, settings.rateLimit(), quotas, rateLimitedCounter::increment)
+                : null;
         this.bulkheadGuard = bulkheadGuard();
         this.breakerGuard = breakerGuard();
     }
@@ -114,7 +122,8 @@ public final class GuardedProvider {
      *
      * <ol>
      *   <li>retry of retryable vendor failures (outermost: every attempt takes its own permit and slot);
-     *   <li>the rate limit, whose refused calls wait for a permit (retried after the limiter's own delay) up to
+     *   <li>the rate limit ({@link SharedRateLimit}, not a SmallRye guard: the quota is per vendor account, so it is
+     *       counted in PostgreSQL for every gateway process), whose calls wait for their permit up to
      *       `rate-limit.max-wait`;
      *   <li>the bulkhead;
      *   <li>the circuit breaker around the timed vendor call: it sees only vendor answers and timeouts.
@@ -138,52 +147,6 @@ public final class GuardedProvider {
                     .done();
         }
         return builder.build();
-    }
-
-    private TypedGuard<Uni<ProviderOutcome>> paceGuard() {
-        ProviderSettings.RateLimit limit = settings.rateLimit();
-        if (limit.limit().isEmpty()) {
-            return null;
-        }
-        long maxWait = limit.maxWait().toMillis();
-        TypedGuard.Builder<Uni<ProviderOutcome>> builder = TypedGuard.create(UNI_OUTCOME)
-                .withDescription("provider " + provider.name() + " rate limit")
-                .withRateLimit()
-                .limit(limit.limit().get())
-                .window(limit.window().toMillis(), ChronoUnit.MILLIS)
-                .type(RateLimitType.SMOOTH)
-                .onRejected(rateLimitedCounter::increment)
-                .done();
-        if (maxWait > 0) {
-            builder.withRetry()
-                    .maxRetries(10_000)
-                    .delay(1, ChronoUnit.MILLIS)
-                    .jitter(0, ChronoUnit.MILLIS)
-                    .maxDuration(maxWait, ChronoUnit.MILLIS)
-                    .retryOn(RateLimitException.class)
-                    .withCustomBackoff()
-                    .strategy(() -> new PermitWait(limit.window().toMillis()))
-                    .done()
-                    .done();
-        }
-        return builder.build();
-    }
-
-    /** Waits as long as the rate limiter says its next permit is away (a little spread so waiters do not collide). */
-    private static final class PermitWait implements io.smallrye.faulttolerance.api.CustomBackoffStrategy {
-        private final long window;
-
-        PermitWait(long window) {
-            this.window = window;
-        }
-
-        @Override
-        public long nextDelayInMillis(Throwable cause) {
-            long wait = cause instanceof RateLimitException limited && limited.getRetryAfterMillis() > 0
-                    ? limited.getRetryAfterMillis()
-                    : Math.max(1, window / 10);
-            return wait + java.util.concurrent.ThreadLocalRandom.current().nextLong(0, Math.max(2, wait / 10 + 1));
-        }
     }
 
     private TypedGuard<Uni<ProviderOutcome>> bulkheadGuard() {
@@ -292,7 +255,7 @@ public final class GuardedProvider {
     }
 
     private Uni<ProviderOutcome> paced(java.util.function.Supplier<Uni<ProviderOutcome>> call) {
-        return paceGuard == null ? call.get() : paceGuard.get(call);
+        return quota == null ? call.get() : quota.acquire().chain(() -> call.get());
     }
 
     /** The attempts of one call: how many reached the vendor and how the last one failed. */
@@ -343,7 +306,7 @@ public final class GuardedProvider {
         if (failure instanceof BulkheadException) {
             return new ProviderOutcome.Failure(BULKHEAD_FULL, true, null, false);
         }
-        if (failure instanceof RateLimitException) {
+        if (failure instanceof QuotaExceededException) {
             return new ProviderOutcome.Failure(RATE_LIMITED, true, null, false);
         }
         if (failure instanceof TimeoutException) {

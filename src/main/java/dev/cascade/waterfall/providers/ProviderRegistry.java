@@ -34,12 +34,18 @@ public class ProviderRegistry {
     /** Shared by every provider of this registry; made with the first one (the registry owns the meters). */
     private CallsInFlight inFlight;
 
+    private final QuotaLeases quotas;
     private final Map<String, GuardedProvider> byName = new LinkedHashMap<>();
     /** The default order of each capability: the configured one, else derived at start (see {@link #derived}). */
     private final Map<Capability, List<String>> defaults = new EnumMap<>(Capability.class);
 
     public ProviderRegistry(
-            CascadeConfig config, @Any Instance<ProviderFactory> factories, VendorHttp http, MeterRegistry meters) {
+            CascadeConfig config,
+            @Any Instance<ProviderFactory> factories,
+            VendorHttp http,
+            MeterRegistry meters,
+            QuotaLeases quotas) {
+        this.quotas = quotas;
         CascadeConfig.Waterfall waterfall = config.waterfall();
         Map<String, ProviderFactory> byType = new LinkedHashMap<>();
         for (ProviderFactory factory : factories) {
@@ -108,7 +114,7 @@ public class ProviderRegistry {
         if (inFlight == null) {
             inFlight = new CallsInFlight(meters);
         }
-        byName.put(provider.name(), new GuardedProvider(provider, settings, meters, inFlight));
+        byName.put(provider.name(), new GuardedProvider(provider, settings, meters, inFlight, quotas));
     }
 
     private static String apiKey(String name, ProviderSettings settings) {

@@ -244,7 +244,7 @@ class ProviderGuardTest {
         assertThat(sent.get(5) - sent.get(0)).isGreaterThanOrEqualTo(1900);
         for (int i = 2; i < sent.size(); i++) {
             // Never more than two in any rolling second.
-            assertThat(sent.get(i) - sent.get(i - 2)).isGreaterThanOrEqualTo(950);
+            assertThat(sent.get(i) - sent.get(i - 2)).as("sent at %s", sent).isGreaterThanOrEqualTo(950);
         }
     }
 

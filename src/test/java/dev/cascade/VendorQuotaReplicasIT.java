@@ -1,0 +1,166 @@
+package dev.cascade;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.stream.IntStream;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import io.restassured.http.ContentType;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import dev.cascade.testing.GatewayCluster;
+import dev.cascade.testing.GatewayProcess;
+import dev.cascade.testing.KafkaResource;
+
+/**
+ * A vendor's quota holds across replicas (issue 13 item 11): two gateway processes share one Hunter account limited
+ * to 10 calls per second, and a loopback Hunter that records when each call arrived never sees more than 10 in any
+ * second, wherever the second starts, though both processes call it and the workflows ask for three times that.
+ */
+class VendorQuotaReplicasIT {
+    private static final int LIMIT = 10;
+    private static final Duration WINDOW = Duration.ofSeconds(1);
+    private static final String MISS =
+            "{\"data\":{\"email\":null,\"score\":null,\"verification\":{\"status\":null}},\"meta\":{}}";
+
+    private static GatewayCluster cluster;
+    private static WireMockServer hunter;
+
+    @BeforeAll
+    static void start() {
+        cluster = GatewayCluster.start();
+        hunter = new WireMockServer(options().dynamicPort().bindAddress("127.0.0.1"));
+        hunter.start();
+        hunter.stubFor(get(urlPathEqualTo("/v2/email-finder"))
+                .willReturn(aResponse()
+                        .withStatus(200)
+                        .withHeader("Content-Type", "application/json")
+                        .withBody(MISS)));
+    }
+
+    @AfterAll
+    static void stop() {
+        try {
+            if (cluster != null) {
+                cluster.stop();
+            }
+        } finally {
+            if (hunter != null) {
+                hunter.stop();
+            }
+        }
+    }
+
+    @Test
+    void twoGatewaysTogetherNeverSendTheVendorMoreThanItsQuotaInAnyWindow() throws Exception {
+        GatewayProcess first = cluster.startGateway("quota-1", env("key-of-quota-1"));
+        GatewayProcess second = cluster.startGateway("quota-2", env("key-of-quota-2"));
+        awaitTwoWaterfalls();
+        String key = cluster.apiKey();
+
+        List<String> workflows = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            GatewayProcess via = i % 2 == 0 ? first : second;
+            int base = i * 100;
+            List<Map<String, Object>> contacts = IntStream.range(base, base + 15)
+                    .mapToObj(n -> Map.<String, Object>of(
+                            "first_name", "First" + n, "last_name", "Last" + n, "company_domain", "quota" + n + ".com"))
+                    .toList();
+            workflows.add(given().baseUri(via.baseUrl())
+                    .auth()
+                    .oauth2(key)
+                    .contentType(ContentType.JSON)
+                    .body(Map.of(
+                            "enrichment_type",
+                            "partial",
+                            "contacts",
+                            contacts,
+                            "waterfall",
+                            Map.of("email", List.of("hunter"), "verify", "sim-verify")))
+                    .post("/api/v1/public/enrich/bulk")
+                    .then()
+                    .statusCode(200)
+                    .extract()
+                    .path("workflow_id"));
+        }
+        for (String workflowId : workflows) {
+            await().atMost(Duration.ofSeconds(120))
+                    .pollInterval(Duration.ofMillis(500))
+                    .until(() -> "completed"
+                            .equals(given().baseUri(first.baseUrl())
+                                    .auth()
+                                    .oauth2(key)
+                                    .queryParam("workflow_id", workflowId)
+                                    .get("/api/v1/public/enrich/status")
+                                    .jsonPath()
+                                    .getString("workflow.status")));
+        }
+
+        List<LoggedRequest> calls = hunter.findAll(getRequestedFor(urlPathEqualTo("/v2/email-finder")));
+        // Every contact was asked once (none skipped as rate limited), by both processes.
+        assertThat(calls).hasSize(60);
+        assertThat(calls.stream().map(call -> call.getHeader("X-API-KEY")).distinct())
+                .containsExactlyInAnyOrder("key-of-quota-1", "key-of-quota-2");
+        List<Long> arrived = calls.stream()
+                .map(call -> call.getLoggedDate().getTime())
+                .sorted()
+                .toList();
+        for (int i = LIMIT; i < arrived.size(); i++) {
+            // Eleven calls in a row never fit in one window: at most ten in any second, wherever it starts.
+            assertThat(arrived.get(i) - arrived.get(i - LIMIT))
+                    .as("calls arrived at %s", arrived)
+                    .isGreaterThanOrEqualTo(WINDOW.toMillis());
+        }
+    }
+
+    private static Map<String, String> env(String apiKey) {
+        Map<String, String> env = cluster.env();
+        // `hunter` is declared in application.properties; the environment points it at the stub (as k8s would).
+        env.put("CASCADE_PROVIDERS_HUNTER_BASE_URL", "http://127.0.0.1:" + hunter.port() + "/v2");
+        env.put("CASCADE_PROVIDERS_HUNTER_API_KEY", apiKey);
+        env.put("CASCADE_PROVIDERS_HUNTER_RATE_LIMIT_LIMIT", Integer.toString(LIMIT));
+        env.put("CASCADE_PROVIDERS_HUNTER_RATE_LIMIT_WINDOW", "1s");
+        env.put("CASCADE_PROVIDERS_HUNTER_RATE_LIMIT_MAX_WAIT", "20s");
+        env.put("CASCADE_PROVIDERS_HUNTER_RETRY_MAX_RETRIES", "0");
+        return env;
+    }
+
+    /** Both processes hold task partitions, so both call the vendor. */
+    private static void awaitTwoWaterfalls() {
+        Properties props = new Properties();
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaResource.bootstrapServers());
+        try (Admin admin = Admin.create(props)) {
+            await().atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(500))
+                    .until(() -> admin
+                                    .describeConsumerGroups(List.of("cascade-waterfall"))
+                                    .all()
+                                    .get()
+                                    .get("cascade-waterfall")
+                                    .members()
+                                    .stream()
+                                    .filter(member -> !member.assignment()
+                                            .topicPartitions()
+                                            .isEmpty())
+                                    .count()
+                            == 2);
+        }
+    }
+}
