@@ -187,16 +187,7 @@ class DispatchGiveUpTest {
                     org,
                     workflowId);
             for (int i = 0; i < 2; i++) {
-                Db.exec(
-                        conn,
-                        "INSERT INTO tasks (id, workflow_id, org_id, lead_list_id, idx, status, contact) VALUES"
-                                + " (?, ?, ?, ?, ?, 'pending', ?::jsonb)",
-                        UUID.randomUUID(),
-                        workflowId,
-                        org,
-                        list,
-                        i,
-                        "{\"first_name\":\"Ann\",\"last_name\":\"Lee" + i + "\",\"company_domain\":\"acme.com\"}");
+                Db.pendingTask(conn, UUID.randomUUID(), workflowId, org, list, i, Db.person(i));
             }
         }
         JsonPath status = tenant.awaitTerminal(workflowId, SETTLE);
@@ -232,14 +223,7 @@ class DispatchGiveUpTest {
                     workflowId,
                     org,
                     list);
-            Db.exec(
-                    conn,
-                    "INSERT INTO tasks (id, workflow_id, org_id, lead_list_id, idx, status, contact) VALUES"
-                            + " (?, ?, ?, ?, 0, 'pending', '{\"company_name\":\"Acme\"}'::jsonb)",
-                    UUID.randomUUID(),
-                    workflowId,
-                    org,
-                    list);
+            Db.pendingTask(conn, UUID.randomUUID(), workflowId, org, list, 0, "{\"company_name\":\"Acme\"}");
         }
         JsonPath status = tenant.awaitTerminal(workflowId, SETTLE);
         assertThat(status.getString("workflow.status")).isEqualTo("failed");

@@ -35,16 +35,7 @@ class DispatchSweeperTest {
                     org,
                     list);
             for (int i = 0; i < 3; i++) {
-                Db.exec(
-                        conn,
-                        "INSERT INTO tasks (id, workflow_id, org_id, lead_list_id, idx, status, contact) VALUES"
-                                + " (?, ?, ?, ?, ?, 'pending', ?::jsonb)",
-                        UUID.randomUUID(),
-                        workflowId,
-                        org,
-                        list,
-                        i,
-                        "{\"first_name\":\"Ann\",\"last_name\":\"Lee" + i + "\",\"company_domain\":\"acme.com\"}");
+                Db.pendingTask(conn, UUID.randomUUID(), workflowId, org, list, i, Db.person(i));
             }
         }
         var status = tenant.awaitTerminal(workflowId, Duration.ofSeconds(40));
@@ -117,14 +108,7 @@ class DispatchSweeperTest {
                     workflowId,
                     org,
                     list);
-            Db.exec(
-                    conn,
-                    "INSERT INTO tasks (id, workflow_id, org_id, lead_list_id, idx, status, contact) VALUES"
-                            + " (?, ?, ?, ?, 0, 'pending', '{\"company_name\":\"Acme\"}'::jsonb)",
-                    queued,
-                    workflowId,
-                    org,
-                    list);
+            Db.pendingTask(conn, queued, workflowId, org, list, 0, "{\"company_name\":\"Acme\"}");
         }
         // The sweeper looks at it (and pushes its progress stamp on) but publishes nothing.
         await().atMost(Duration.ofSeconds(20))

@@ -31,6 +31,27 @@ public final class Db {
         return list;
     }
 
+    /** A `pending` task of the workflow, as the submit writes it (its record may or may not be on the topic). */
+    public static void pendingTask(
+            Connection conn, UUID taskId, String workflowId, UUID org, UUID list, int idx, String contactJson)
+            throws SQLException {
+        exec(
+                conn,
+                "INSERT INTO tasks (id, workflow_id, org_id, lead_list_id, idx, status, contact)"
+                        + " VALUES (?, ?, ?, ?, ?, 'pending', ?::jsonb)",
+                taskId,
+                workflowId,
+                org,
+                list,
+                idx,
+                contactJson);
+    }
+
+    /** A contact's JSON as the task rows hold it, the n-th of a family of test people at acme.com. */
+    public static String person(int n) {
+        return "{\"first_name\":\"Ann\",\"last_name\":\"Lee" + n + "\",\"company_domain\":\"acme.com\"}";
+    }
+
     public static void exec(Connection conn, String sql, Object... params) throws SQLException {
         try (PreparedStatement statement = conn.prepareStatement(sql)) {
             for (int i = 0; i < params.length; i++) {
