@@ -11,8 +11,6 @@ import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 
-import dev.cascade.events.ResultEvent;
-import dev.cascade.events.ResultItem;
 import dev.cascade.support.Json;
 
 /**
@@ -69,26 +67,8 @@ public class WorkflowAbandon {
                             return conn.preparedQuery(
                                             "UPDATE workflows SET dispatch_abandoned_at = now() WHERE id = $1")
                                     .execute(Tuple.of(workflowId))
-                                    .chain(() -> conn.preparedQuery("SELECT id FROM tasks WHERE workflow_id = $1"
-                                                    + " AND status IN ('pending', 'running') ORDER BY idx")
-                                            .execute(Tuple.of(workflowId)))
-                                    .chain(tasks -> {
-                                        List<String> records = new ArrayList<>(tasks.rowCount());
-                                        for (Row task : tasks) {
-                                            records.add(json.write(new ResultEvent(
-                                                    ResultItem.failed(task.getUUID("id"), REASON, custom),
-                                                    workflowId,
-                                                    orgId,
-                                                    type,
-                                                    0,
-                                                    List.of())));
-                                        }
-                                        published.addAll(records);
-                                        return aggregator
-                                                .settleInTransaction(conn, records)
-                                                .invoke(terminal::addAll)
-                                                .replaceWith(records.size());
-                                    })
+                                    .chain(() -> cancel.failUnsettled(
+                                            conn, orgId, workflowId, type, custom, REASON, published, terminal))
                                     .chain(count -> conn.preparedQuery("SELECT status FROM workflows WHERE id = $1")
                                             .execute(Tuple.of(workflowId))
                                             .map(after -> new Abandoned(

@@ -11,6 +11,7 @@ import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Message;
@@ -81,27 +82,8 @@ public class WorkflowCancel {
                                             "UPDATE workflows SET cancelled_at = coalesce(cancelled_at, now())"
                                                     + " WHERE id = $1 AND org_id = $2")
                                     .execute(Tuple.of(workflowId, orgId))
-                                    .chain(() -> conn.preparedQuery(
-                                                    "SELECT id FROM tasks WHERE workflow_id = $1 AND org_id = $2"
-                                                            + " AND status IN ('pending', 'running') ORDER BY idx")
-                                            .execute(Tuple.of(workflowId, orgId)))
-                                    .chain(tasks -> {
-                                        List<String> records = new ArrayList<>(tasks.rowCount());
-                                        for (Row task : tasks) {
-                                            records.add(json.write(new ResultEvent(
-                                                    ResultItem.failed(task.getUUID("id"), "cancelled", custom),
-                                                    workflowId,
-                                                    orgId,
-                                                    type,
-                                                    0,
-                                                    List.of())));
-                                        }
-                                        published.addAll(records);
-                                        return aggregator
-                                                .settleInTransaction(conn, records)
-                                                .invoke(terminal::addAll)
-                                                .replaceWith(records.size());
-                                    })
+                                    .chain(() -> failUnsettled(
+                                            conn, orgId, workflowId, type, custom, "cancelled", published, terminal))
                                     .chain(count -> conn.preparedQuery(
                                                     "SELECT status FROM workflows WHERE id = $1 AND org_id = $2")
                                             .execute(Tuple.of(workflowId, orgId))
@@ -120,6 +102,43 @@ public class WorkflowCancel {
                                 "Workflow %s cancelled: %d unsettled tasks settled, now %s",
                                 workflowId, cancelled.cancelledTasks(), cancelled.status());
                     }
+                });
+    }
+
+    /**
+     * Settles every unsettled task of the workflow `failed` with {@code reason}, in the caller's transaction (which
+     * holds the workflow's row lock), through the aggregator's settle statement: holds released, counters moved, the
+     * workflow terminal and its webhook recorded as for any settlement. Adds the result records to {@code published}
+     * and the workflows that went terminal to {@code terminal}; answers how many tasks it settled.
+     */
+    Uni<Integer> failUnsettled(
+            SqlConnection conn,
+            UUID orgId,
+            String workflowId,
+            String type,
+            Map<String, String> custom,
+            String reason,
+            List<String> published,
+            List<CompletedWorkflow> terminal) {
+        return conn.preparedQuery("SELECT id FROM tasks WHERE workflow_id = $1 AND org_id = $2"
+                        + " AND status IN ('pending', 'running') ORDER BY idx")
+                .execute(Tuple.of(workflowId, orgId))
+                .chain(tasks -> {
+                    List<String> records = new ArrayList<>(tasks.rowCount());
+                    for (Row task : tasks) {
+                        records.add(json.write(new ResultEvent(
+                                ResultItem.failed(task.getUUID("id"), reason, custom),
+                                workflowId,
+                                orgId,
+                                type,
+                                0,
+                                List.of())));
+                    }
+                    published.addAll(records);
+                    return aggregator
+                            .settleInTransaction(conn, records)
+                            .invoke(terminal::addAll)
+                            .replaceWith(records.size());
                 });
     }
 
