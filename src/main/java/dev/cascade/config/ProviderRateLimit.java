@@ -31,6 +31,14 @@ public interface ProviderRateLimit {
     Duration maxWait();
 
     /**
+     * Room left in each window for the delivery jitter between the gateway and the vendor (a busy event loop, a new
+     * connection, the network): permits are spaced `(window + lateness + margin) / limit` apart, so calls sent that
+     * much closer together than planned still never reach the vendor more than `limit` in a window. Absent: a
+     * twentieth of the window, at most 50 ms.
+     */
+    Optional<Duration> margin();
+
+    /**
      * Most permits one process leases in one round trip to PostgreSQL (it leases only as many as it has calls
      * waiting). Absent: a tenth of `limit`, at least 1, so a process makes at most about ten leases per window
      * under full load whatever the number of calls.

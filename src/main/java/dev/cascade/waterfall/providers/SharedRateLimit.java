@@ -22,8 +22,9 @@ import dev.cascade.config.ProviderRateLimit;
  * as it has calls waiting, at most `lease-size`). A call waits for its permit's moment and goes then; if it could not
  * go within {@link #lateness(double)} of that moment (a late timer), the permit is lost and the call asks for another,
  * so a permit is never used late and never given back. Hence, in any interval of `window`, whenever it starts, at most
- * the permits due within `window + lateness` of each other go out: with the spacing `(window + lateness) / limit`
- * that is `limit`. The bound is sliding, not per fixed window, so it holds whichever clock and window edges the
+ * the permits due within `window + lateness` of each other go out: with the spacing
+ * `(window + lateness + margin) / limit` that is `limit`, with `margin` to spare for the jitter between a call's
+ * departure and its arrival at the vendor. The bound is sliding, not per fixed window, so it holds whichever clock and window edges the
  * vendor counts by, and no burst is ever sent.
  *
  * <p>A call that cannot have a permit within `max-wait` fails with {@link QuotaExceededException} (the trace's
@@ -61,7 +62,12 @@ final class SharedRateLimit {
         this.provider = provider;
         this.quotas = quotas;
         double lateness = lateness(windowMs);
-        this.spacingMs = spacing(limit, windowMs);
+        double marginMs =
+                settings.margin().map(margin -> margin.toNanos() / 1e6).orElse(lateness(windowMs));
+        if (marginMs < 0) {
+            throw new IllegalArgumentException("rate-limit.margin must not be negative");
+        }
+        this.spacingMs = spacing(limit, windowMs, marginMs);
         this.lateNanos = (long) (lateness * 1e6);
         this.maxWaitNanos = settings.maxWait().toNanos();
         this.leaseSize = Math.max(1, settings.leaseSize().orElse((limit + 9) / 10));
@@ -78,9 +84,12 @@ final class SharedRateLimit {
         return Math.min(50.0, windowMs / 20.0);
     }
 
-    /** The time between two permits: the window and the lateness shared by `limit` permits. */
-    static double spacing(int limit, double windowMs) {
-        return (windowMs + lateness(windowMs)) / limit;
+    /**
+     * The time between two permits: the window, the lateness and the margin for delivery jitter shared by `limit`
+     * permits.
+     */
+    static double spacing(int limit, double windowMs, double marginMs) {
+        return (windowMs + lateness(windowMs) + marginMs) / limit;
     }
 
     /** Completes when the call may go; fails with {@link QuotaExceededException} past `max-wait`. */

@@ -142,6 +142,11 @@ class SharedQuotaTest {
             }
 
             @Override
+            public Optional<Duration> margin() {
+                return Optional.empty();
+            }
+
+            @Override
             public Optional<Integer> leaseSize() {
                 return Optional.of(3);
             }

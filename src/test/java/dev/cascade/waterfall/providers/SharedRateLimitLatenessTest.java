@@ -95,6 +95,11 @@ class SharedRateLimitLatenessTest {
             }
 
             @Override
+            public Optional<Duration> margin() {
+                return Optional.empty();
+            }
+
+            @Override
             public Optional<Integer> leaseSize() {
                 return Optional.empty();
             }
