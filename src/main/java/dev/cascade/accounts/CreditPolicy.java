@@ -36,6 +36,11 @@ public class CreditPolicy {
         return maxCredits == null ? all : money(all.min(maxCredits));
     }
 
+    /** Credits per email found. */
+    public double email() {
+        return credits.email();
+    }
+
     /** Credits per discovered prospect. */
     public double prospect() {
         return credits.prospect();

@@ -77,31 +77,25 @@ public class ResultAggregator {
             ), input AS (
                 -- One row per unsettled task (a poll may hold duplicates: the first copy wins), numbered in its
                 -- workflow's settlement order: settle_seq continues from the workflow's settled count, under its lock.
-                -- f: what the task found, never more than it could cost when its workflow held for it; upto: the
-                -- sum of f over the workflow's tasks settled so far in this batch, this one included.
-                SELECT d.*, row_number() OVER (PARTITION BY d.workflow_id ORDER BY d.idx) AS k,
-                       sum(d.f) OVER (PARTITION BY d.workflow_id ORDER BY d.idx) AS upto
-                  FROM (SELECT DISTINCT ON (r.id) r.*, t.workflow_id, t.idx,
-                               least(round(r.credits::numeric, 2), CASE WHEN w.unit_hold > 0 THEN w.unit_hold END) AS f
-                          FROM raw r JOIN tasks t ON t.id = r.id JOIN workflows w ON w.id = t.workflow_id
+                SELECT d.*, row_number() OVER (PARTITION BY d.workflow_id ORDER BY d.idx) AS k
+                  FROM (SELECT DISTINCT ON (r.id) r.*, t.workflow_id, t.idx
+                          FROM raw r JOIN tasks t ON t.id = r.id
                          WHERE t.status IN ('pending', 'running')
                          ORDER BY r.id, r.n) d
             ), settled AS (
                 UPDATE tasks t
                    SET status = i.status, result = i.result::json, trace = i.trace::json, has_email = i.has_email,
                        has_phone = i.has_phone, error = i.error, settled_at = now(),
-                       -- Under a budget cap (§4.4) each task is charged what it found, but never more than the cap
-                       -- leaves after the tasks settled before it: the batch's charges up to this task come to
-                       -- least(left, upto), so this one's is the step from the previous task's.
-                       charged_credits = CASE WHEN w.max_credits IS NULL THEN i.f
-                                              ELSE least(greatest(0, w.max_credits - w.credits_charged), i.upto)
-                                                   - least(greatest(0, w.max_credits - w.credits_charged), i.upto - i.f)
-                                         END,
+                       -- Never more than the task could cost when its workflow held for it, nor than it reserved of
+                       -- a budget cap (least ignores the NULL of a check that does not apply).
+                       charged_credits = least(i.credits,
+                                               CASE WHEN w.unit_hold > 0 THEN w.unit_hold END,
+                                               CASE WHEN w.max_credits IS NOT NULL THEN t.budget_reserved END),
                        settle_seq = w.completed_prospects + w.failed_prospects + i.k
                   FROM input i JOIN workflows w ON w.id = i.workflow_id
                  WHERE t.id = i.id AND t.status IN ('pending', 'running')
              RETURNING t.id, t.workflow_id, t.org_id, t.idx, t.status, t.has_email, t.has_phone, t.charged_credits,
-                       i.produced, (extract(epoch FROM t.created_at) * 1000)::float8 AS submitted
+                       t.budget_reserved, i.produced, (extract(epoch FROM t.created_at) * 1000)::float8 AS submitted
             ), money AS (
                 -- Credits (§3): each settled task is charged what it found, and releases what its workflow no longer
                 -- needs to hold: after k more settled tasks the workflow needs to hold what its unsettled tasks may
@@ -174,6 +168,7 @@ public class ResultAggregator {
                        count(*) FILTER (WHERE s.has_email) AS emails,
                        count(*) FILTER (WHERE s.has_phone) AS phones,
                        coalesce(sum(s.charged_credits), 0) AS credits,
+                       coalesce(sum(s.budget_reserved), 0) AS reserved,
                        (SELECT coalesce(sum(m.release), 0) FROM money m WHERE m.workflow_id = s.workflow_id) AS released
                   FROM settled s GROUP BY s.workflow_id
             ), updated AS (
@@ -184,6 +179,7 @@ public class ResultAggregator {
                        phones_found = w.phones_found + t.phones,
                        credits_charged = w.credits_charged + t.credits,
                        credits_held = w.credits_held - t.released,
+                       budget_reserved = greatest(0, w.budget_reserved - t.reserved),
                        -- Refreshed at most every 30 s: an unchanged indexed column keeps this a HOT update.
                        last_progress_at = CASE WHEN w.last_progress_at < now() - interval '30 seconds' THEN now()
                                                ELSE w.last_progress_at END,

@@ -60,6 +60,30 @@ public record ResultItem(
                 reason);
     }
 
+    /** The same item without its phones (withheld beyond a budget cap, §4.4): empty phone arrays, no phone source. */
+    public ResultItem withoutPhones() {
+        Map<String, String> kept = null;
+        if (source != null) {
+            kept = new java.util.LinkedHashMap<>(source);
+            kept.remove("phone");
+        }
+        return new ResultItem(
+                taskId,
+                status,
+                primaryEmail,
+                primaryEmailStatus,
+                otherEmails,
+                List.of(),
+                List.of(),
+                prospect,
+                company,
+                kept,
+                prospects,
+                custom,
+                error,
+                skippedReason);
+    }
+
     /** A failed task: its id, status and the reason. */
     public static ResultItem failed(UUID taskId, String error, Map<String, String> custom) {
         return new ResultItem(

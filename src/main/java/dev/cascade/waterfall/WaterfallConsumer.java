@@ -26,6 +26,7 @@ import dev.cascade.config.CascadeConfig;
 import dev.cascade.events.Channels;
 import dev.cascade.events.CloudEvents;
 import dev.cascade.events.ResultEvent;
+import dev.cascade.events.ResultItem;
 import dev.cascade.events.TaskRecord;
 import dev.cascade.support.Ids;
 import dev.cascade.support.Json;
@@ -48,6 +49,9 @@ public class WaterfallConsumer {
     private final Json json;
     private final CascadeConfig config;
     private final MeterRegistry meters;
+    /** How often a task waiting for budget that running tasks hold asks again. */
+    private static final java.time.Duration BUDGET_RETRY = java.time.Duration.ofMillis(100);
+
     private final Budgets budgets;
     private final CreditPolicy credits;
     private final Cancellations cancellations;
@@ -221,34 +225,81 @@ public class WaterfallConsumer {
     }
 
     /**
-     * Runs the task while its workflow has any of its budget cap left (§4.4); the aggregator caps the charge at what
-     * the cap leaves when the task settles. Prospecting discovers at most the prospects the rest of the budget pays
-     * for (rounded up: the last one is charged what is left).
+     * Runs the task under its workflow's budget cap (§4.4): it reserves its worst case, or what is left when less is
+     * ({@link Budgets#reserve}), and is skipped (`budget`) only when nothing is left; prospecting discovers at most
+     * the prospects its reservation pays for. What it finds beyond its reservation is withheld ({@link #withinReserve}),
+     * so no finding goes out unpaid and the cap is never passed.
      */
     private Uni<TaskOutcome> withinBudget(TaskRecord task, Context trace) {
         if (task.maxCredits() == null) {
             return waterfall.run(task, trace);
         }
-        return budgets.left(task.taskId(), task.workflowId()).chain(left -> {
-            if (left == null) {
-                return waterfall.run(task, trace);
-            }
-            if (left.signum() <= 0) {
-                Log.debugf("Task %s of workflow %s skipped: budget spent", task.taskId(), task.workflowId());
-                return Uni.createFrom().item(waterfall.skipped(task, "budget"));
-            }
-            BigDecimal perProspect = BigDecimal.valueOf(credits.prospect());
-            if ("prospecting_only".equals(task.enrichmentType()) && perProspect.signum() > 0) {
-                int maxProspects = task.maxProspectsPerCompany() != null
-                        ? task.maxProspectsPerCompany()
-                        : config.intake().maxProspectsPerCompany();
-                BigDecimal affordable = left.divide(perProspect, 0, java.math.RoundingMode.CEILING);
-                if (affordable.compareTo(BigDecimal.valueOf(maxProspects)) < 0) {
-                    return waterfall.run(task.withMaxProspects(affordable.intValue()), trace);
-                }
-            }
-            return waterfall.run(task, trace);
-        });
+        int maxProspects = task.maxProspectsPerCompany() != null
+                ? task.maxProspectsPerCompany()
+                : config.intake().maxProspectsPerCompany();
+        boolean prospecting = "prospecting_only".equals(task.enrichmentType());
+        BigDecimal perProspect = BigDecimal.valueOf(credits.prospect());
+        BigDecimal worstCase = credits.unit(task.enrichmentType(), maxProspects);
+        long waitUntil = System.nanoTime() + config.waterfall().taskDeadline().toNanos() / 2;
+        return reserve(task, worstCase, prospecting ? perProspect : null, waitUntil)
+                .chain(reserved -> {
+                    if (reserved == null) {
+                        return waterfall.run(task, trace);
+                    }
+                    if (reserved.signum() == 0) {
+                        Log.debugf("Task %s of workflow %s skipped: budget spent", task.taskId(), task.workflowId());
+                        return Uni.createFrom().item(waterfall.skipped(task, "budget"));
+                    }
+                    if (prospecting && perProspect.signum() > 0) {
+                        int affordable = reserved.divide(perProspect, 0, java.math.RoundingMode.DOWN)
+                                .intValue();
+                        if (affordable < maxProspects) {
+                            return waterfall.run(task.withMaxProspects(affordable), trace);
+                        }
+                    }
+                    return waterfall.run(task, trace).map(outcome -> withinReserve(task, outcome, reserved));
+                });
+    }
+
+    /**
+     * Reserves the task's share of the budget; when nothing is left but running tasks still hold reservations, waits
+     * for them (they may leave some unused) up to half the task deadline before the task is skipped.
+     */
+    private Uni<BigDecimal> reserve(TaskRecord task, BigDecimal worstCase, BigDecimal step, long waitUntil) {
+        return budgets.reserve(task.taskId(), task.workflowId(), worstCase, step)
+                .chain(reserved -> {
+                    if (reserved == null || reserved.signum() > 0 || System.nanoTime() - waitUntil > 0) {
+                        return Uni.createFrom().item(reserved);
+                    }
+                    return budgets.outstanding(task.workflowId())
+                            .chain(held -> held.signum() <= 0
+                                    ? Uni.createFrom().item(reserved)
+                                    : Uni.createFrom()
+                                            .voidItem()
+                                            .onItem()
+                                            .delayIt()
+                                            .by(BUDGET_RETRY)
+                                            .chain(() -> reserve(task, worstCase, step, waitUntil)));
+                });
+    }
+
+    /**
+     * What the task may deliver for its reservation: all it found when that fits; else, for a task that found an email
+     * and phones, the email alone when that fits (phones cost the most); else nothing (`skipped_reason: budget`).
+     */
+    private TaskOutcome withinReserve(TaskRecord task, TaskOutcome outcome, BigDecimal reserved) {
+        if (BigDecimal.valueOf(outcome.credits()).compareTo(reserved) <= 0) {
+            return outcome;
+        }
+        ResultItem item = outcome.item();
+        double email = credits.email();
+        if (item.primaryEmail() != null && BigDecimal.valueOf(email).compareTo(reserved) <= 0) {
+            Log.debugf("Task %s of workflow %s: phones withheld, beyond its budget", task.taskId(), task.workflowId());
+            return new TaskOutcome(item.withoutPhones(), outcome.trace(), email, false);
+        }
+        Log.debugf("Task %s of workflow %s: findings withheld, beyond its budget", task.taskId(), task.workflowId());
+        TaskOutcome skipped = waterfall.skipped(task, "budget");
+        return new TaskOutcome(skipped.item(), outcome.trace(), 0, false);
     }
 
     private Message<String> toResultMessage(

@@ -261,10 +261,11 @@ class CreditLedgerTest {
         long skipped = items.stream()
                 .filter(i -> "budget".equals(i.get("skipped_reason")))
                 .count();
-        // Tasks run while any of the budget is left (those in flight when it runs out still settle, charged what is
-        // left): the charge is the emails found, up to the cap, and a task is skipped only once the cap is reached.
+        // Tasks run while any of the budget is unreserved (one waits while running tasks may still leave some
+        // unused): every email delivered is paid for, the charges never pass the cap, and a task is skipped only
+        // once the cap is reached.
         BigDecimal charged = new BigDecimal(results.getString("workflow.credits_charged"));
-        assertThat(charged).isEqualByComparingTo(BigDecimal.valueOf(Math.min(emails, 3)));
+        assertThat(charged).isEqualByComparingTo(BigDecimal.valueOf(emails)).isLessThanOrEqualTo(new BigDecimal("3"));
         if (skipped > 0) {
             assertThat(charged).isEqualByComparingTo("3");
         }
