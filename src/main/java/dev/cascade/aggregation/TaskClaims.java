@@ -19,8 +19,8 @@ import dev.cascade.support.MicroBatcher;
 /**
  * Claims a task for the waterfall before any provider is called: a conditional update marks it (and its workflow)
  * `running` only while its workflow is not cancelled, under the workflow's row lock, which a cancel takes too (§4.6).
- * So a cancel and a waterfall never both proceed: either the claim commits first (the task is no longer `pending`,
- * the cancel leaves it to finish) or the cancel does (the claim waits for its lock, then sees `cancelled_at`, and the
+ * So a cancel and a waterfall never both proceed: either the claim commits first (the task runs; the cancel settles
+ * it `cancelled` without waiting, and its late result settles nothing) or the cancel does (the claim waits for its lock, then sees `cancelled_at`, and the
  * task is answered `cancelled` without a provider call). Concurrent claims share one statement ({@link MicroBatcher}:
  * one round trip per batch of task records, never one per task under load). Keyed by the task ids of our own task
  * records, not by an id from a request: not filtered by organisation.

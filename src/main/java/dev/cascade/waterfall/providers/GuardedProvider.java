@@ -246,8 +246,10 @@ public final class GuardedProvider {
         return Uni.createFrom().deferred(() -> {
             long started = System.nanoTime();
             return Uni.createFrom()
-                    .deferred(() -> retryGuard.get(() -> paced(() ->
-                            bulkheadGuard.get(() -> breakerGuard.get(() -> attempt(capability, query, attempts))))))
+                    // Bulkhead before the quota: a call leaves at its permit's moment, never after waiting for
+                    // a bulkhead slot (which would bunch calls past the vendor's quota when a slow vendor recovers).
+                    .deferred(() -> retryGuard.get(() -> bulkheadGuard.get(
+                            () -> paced(() -> breakerGuard.get(() -> attempt(capability, query, attempts))))))
                     .onFailure()
                     .recoverWithItem(failure -> fromGuard(failure, attempts))
                     .map(outcome -> record(capability, System.nanoTime() - started, outcome));
