@@ -28,12 +28,18 @@ public class ProviderQuotaLeases implements QuotaLeases {
 
     @Override
     public Uni<Lease> lease(String provider, int wanted, double spacingMs, double horizonMs) {
-        return pool.preparedQuery(LEASE_SQL)
-                .execute(Tuple.of(provider, wanted, spacingMs, horizonMs))
-                .map(rows -> {
-                    Row row = rows.iterator().next();
-                    return new Lease(row.getInteger("granted"), row.getDouble("first_in"), row.getDouble("first_at"));
-                });
+        // On a connection already held: the lease's round trip, against which a permit's lateness is measured,
+        // starts when the statement leaves, not while the pool is busy.
+        return pool.withConnection(conn -> {
+            long sent = System.nanoTime();
+            return conn.preparedQuery(LEASE_SQL)
+                    .execute(Tuple.of(provider, wanted, spacingMs, horizonMs))
+                    .map(rows -> {
+                        Row row = rows.iterator().next();
+                        return new Lease(
+                                row.getInteger("granted"), row.getDouble("first_in"), row.getDouble("first_at"), sent);
+                    });
+        });
     }
 
     @Override

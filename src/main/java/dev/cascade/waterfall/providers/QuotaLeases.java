@@ -19,7 +19,13 @@ public interface QuotaLeases {
     /**
      * What a lease got: {@code granted} permits, the first due in {@code firstInMs} (0 or more, database clock) and
      * each next one a spacing later; when none was granted, {@code firstInMs} is how far away the next free one is.
-     * {@code firstAtMs} is that moment on the database's clock (epoch milliseconds).
+     * {@code firstAtMs} is that moment on the database's clock (epoch milliseconds). {@code sentNanos} is when the
+     * statement left on a connection already held ({@link System#nanoTime()}; 0 when unknown), so time spent waiting
+     * for a pooled connection does not count against a permit's lateness.
      */
-    record Lease(int granted, double firstInMs, double firstAtMs) {}
+    record Lease(int granted, double firstInMs, double firstAtMs, long sentNanos) {
+        public Lease(int granted, double firstInMs, double firstAtMs) {
+            this(granted, firstInMs, firstAtMs, 0L);
+        }
+    }
 }

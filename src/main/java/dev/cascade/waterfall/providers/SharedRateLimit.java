@@ -142,8 +142,10 @@ final class SharedRateLimit {
      * moment), and no later than the question's departure plus the offset plus the lateness (so never later than the
      * lateness after it), whatever the round trip took.
      */
-    private void leased(QuotaLeases.Lease lease, long sent) {
+    private void leased(QuotaLeases.Lease lease, long asked) {
         long received = System.nanoTime();
+        // When the statement left (after the pool gave a connection), if known: the earliest the answer can describe.
+        long sent = lease.sentNanos() != 0 && lease.sentNanos() - asked > 0 ? lease.sentNanos() : asked;
         List<Runnable> actions = new ArrayList<>();
         synchronized (this) {
             failing = false;
