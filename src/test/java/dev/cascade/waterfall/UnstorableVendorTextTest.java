@@ -50,12 +50,12 @@ class UnstorableVendorTextTest {
                                 + "\"verification\":{\"date\":null,\"status\":\"valid\"}},\"meta\":{}}")));
 
         JsonPath declared = runOne(tenant, "Nully", Map.of("email", List.of("t-http")));
-        assertThat(declared.getString("task.status")).isEqualTo("completed");
+        assertThat(declared.getString("task.status")).as(declared.prettify()).isEqualTo("completed");
         assertThat(declared.getString("task.result.primary_email")).isEqualTo("nully@acme.com");
         assertThat(declared.getString("task.result.prospect.title")).isEqualTo("Head of Data");
 
         JsonPath hunter = runOne(tenant, "Surry", Map.of("email", List.of("t-hunter")));
-        assertThat(hunter.getString("task.status")).isEqualTo("completed");
+        assertThat(hunter.getString("task.status")).as(hunter.prettify()).isEqualTo("completed");
         assertThat(hunter.getString("task.result.primary_email")).isEqualTo("surry@acme.com");
         // A well-formed pair (the emoji) is kept; only the lone half goes.
         assertThat(hunter.getString("task.result.prospect.title")).isEqualTo("C\ud83d\ude00TO");
