@@ -34,7 +34,15 @@ public class VendorStubs implements QuarkusTestResourceLifecycleManager {
     @Override
     public synchronized Map<String, String> start() {
         if (server == null) {
-            server = new WireMockServer(options().dynamicPort().bindAddress("127.0.0.1"));
+            // Delayed answers (t-slow's 3 s, the timeout tests' stubs) are sent asynchronously, and the request
+            // threads are many: hundreds of slow calls left running by a cancel test must not starve the next test's
+            // vendor calls into timeouts on a shared stub.
+            server = new WireMockServer(options()
+                    .dynamicPort()
+                    .bindAddress("127.0.0.1")
+                    .containerThreads(400)
+                    .asynchronousResponseEnabled(true)
+                    .asynchronousResponseThreads(64));
             server.start();
             closedPort = freePort();
         }
