@@ -7,7 +7,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.regex.Pattern;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -31,7 +30,6 @@ import dev.cascade.webhooks.EgressPolicy;
 public class BulkRequestParser {
     static final String EMPTY = "At least one contact is required.";
     static final String TOO_MANY = "Bulk enrichment supports up to 250 contacts per request.";
-    private static final Pattern HOST_LABEL = Pattern.compile("[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?");
     private static final int MAX_NAME = 200;
     private static final int MAX_URL = 2048;
     private static final List<String> CONTACT_FIELDS =
@@ -450,14 +448,41 @@ public class BulkRequestParser {
             return null;
         }
         for (String label : labels) {
-            if (!HOST_LABEL.matcher(label).matches()) {
+            if (!hostLabel(label)) {
                 return null;
             }
         }
-        if (labels[labels.length - 1].chars().allMatch(Character::isDigit)) {
+        if (allDigits(labels[labels.length - 1])) {
             return null;
         }
         return host;
+    }
+
+    /**
+     * A DNS label of a hostname: 1 to 63 of {@code a-z 0-9 -}, neither first nor last a hyphen (the value is lowercased
+     * already). A loop rather than a regular expression: it runs for every contact of every submit.
+     */
+    static boolean hostLabel(String label) {
+        int length = label.length();
+        if (length == 0 || length > 63 || label.charAt(0) == '-' || label.charAt(length - 1) == '-') {
+            return false;
+        }
+        for (int i = 0; i < length; i++) {
+            char c = label.charAt(i);
+            if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean allDigits(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            if (value.charAt(i) < '0' || value.charAt(i) > '9') {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static int indexOfAny(String value, String chars) {

@@ -24,6 +24,19 @@ class BulkRequestParserTest {
         assertThat(BulkRequestParser.normaliseDomain("10.0.0.1")).isNull();
         assertThat(BulkRequestParser.normaliseDomain("acme..com")).isNull();
         assertThat(BulkRequestParser.normaliseDomain("https://")).isNull();
+        assertThat(BulkRequestParser.normaliseDomain("acme.com-")).isNull();
+        assertThat(BulkRequestParser.normaliseDomain("ac_me.com")).isNull();
+        assertThat(BulkRequestParser.normaliseDomain("acmé.com")).isNull();
+        assertThat(BulkRequestParser.normaliseDomain("acme.123")).isNull();
+        assertThat(BulkRequestParser.normaliseDomain("a".repeat(64) + ".com")).isNull();
+    }
+
+    @Test
+    void acceptsLabelsUpToSixtyThreeCharactersWithInnerHyphens() {
+        assertThat(BulkRequestParser.normaliseDomain("a".repeat(63) + ".com")).isEqualTo("a".repeat(63) + ".com");
+        assertThat(BulkRequestParser.normaliseDomain("a-b.c0m")).isEqualTo("a-b.c0m");
+        assertThat(BulkRequestParser.normaliseDomain("x.co")).isEqualTo("x.co");
+        assertThat(BulkRequestParser.normaliseDomain("1.example")).isEqualTo("1.example");
     }
 
     @Test
