@@ -124,10 +124,7 @@ public class IntakeService {
     private Uni<BulkResponse> accept(
             Principal principal, BulkRequest request, String idempotencyKey, UUID claim, String traceparent) {
         String workflowId = Ids.newWorkflowId();
-        List<UUID> taskIds = new ArrayList<>(request.contacts().size());
-        for (int i = 0; i < request.contacts().size(); i++) {
-            taskIds.add(UUID.randomUUID());
-        }
+        List<UUID> taskIds = Ids.newTaskIds(request.contacts().size());
         WorkflowOptions options = new WorkflowOptions(
                 request.waterfall(),
                 request.maxCacheAgeDays(),

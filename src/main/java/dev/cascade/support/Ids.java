@@ -1,15 +1,38 @@
 package dev.cascade.support;
 
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 
 /** Identifier formats of the contract (§1). */
 public final class Ids {
     public static final String WORKFLOW_PREFIX = "public_bulk_";
 
+    private static final SecureRandom RANDOM = new SecureRandom();
+
     private Ids() {}
 
     public static String newWorkflowId() {
         return WORKFLOW_PREFIX + UUID.randomUUID();
+    }
+
+    /**
+     * The task ids of one submit: random version-4 UUIDs (RFC 9562) whose first 32 bits are one random value shared by
+     * the submit. Every other bit but the version and variant is random per task, as {@link UUID#randomUUID()} makes
+     * them, so ids stay unguessable and unique; the shared prefix only places a submit's tasks side by side in the
+     * primary-key index, so the 250 inserts of a submit touch a few index pages instead of 250 scattered ones (a
+     * submit's statement took 5 instead of 8 ms in PostgreSQL; docs/performance.md).
+     */
+    public static List<UUID> newTaskIds(int count) {
+        List<UUID> ids = new ArrayList<>(count);
+        long prefix = (long) RANDOM.nextInt() << 32;
+        for (int i = 0; i < count; i++) {
+            UUID random = UUID.randomUUID();
+            ids.add(new UUID(
+                    prefix | (random.getMostSignificantBits() & 0xFFFFFFFFL), random.getLeastSignificantBits()));
+        }
+        return ids;
     }
 
     /** Standard Webhooks message id, stable for one event across every attempt. */

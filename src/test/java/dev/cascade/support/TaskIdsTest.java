@@ -1,0 +1,39 @@
+package dev.cascade.support;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+
+import org.junit.jupiter.api.Test;
+
+class TaskIdsTest {
+    @Test
+    void aSubmitsTaskIdsAreDistinctVersionFourUuidsSharingTheirFirstThirtyTwoBits() {
+        List<UUID> ids = Ids.newTaskIds(250);
+
+        assertThat(ids).hasSize(250).doesNotHaveDuplicates();
+        for (UUID id : ids) {
+            assertThat(id.version()).isEqualTo(4);
+            assertThat(id.variant()).isEqualTo(2);
+            assertThat(Ids.parseUuid(id.toString())).isEqualTo(id);
+            assertThat(id.toString().substring(0, 8))
+                    .isEqualTo(ids.get(0).toString().substring(0, 8));
+        }
+        // Past the shared prefix the ids are random, not a counter.
+        Set<String> tails = new HashSet<>();
+        ids.forEach(id -> tails.add(id.toString().substring(9, 13)));
+        assertThat(tails.size()).isGreaterThan(200);
+    }
+
+    @Test
+    void submitsGetDifferentPrefixes() {
+        Set<String> prefixes = new HashSet<>();
+        for (int i = 0; i < 50; i++) {
+            prefixes.add(Ids.newTaskIds(1).get(0).toString().substring(0, 8));
+        }
+        assertThat(prefixes).hasSizeGreaterThan(45);
+    }
+}
