@@ -52,14 +52,59 @@ public class TaskClaims {
      */
     private static final Duration BOUND = Duration.ofSeconds(5);
 
+    /** Of the given workflows, those cancelled (read without a lock: a cancel that commits later is not seen). */
+    static final String CANCELLED_SQL = "SELECT id FROM workflows WHERE id = ANY($1) AND cancelled_at IS NOT NULL";
+
     private final Pool pool;
     private final Cancellations cancellations;
     private final MicroBatcher<UUID, Boolean> batcher;
+    private final MicroBatcher<String, Boolean> cancelledChecks;
 
     public TaskClaims(Pool pool, Cancellations cancellations) {
         this.pool = pool;
         this.cancellations = cancellations;
         this.batcher = new MicroBatcher<>(500, 2, this::claimAll);
+        this.cancelledChecks = new MicroBatcher<>(500, 2, this::cancelledAll);
+    }
+
+    /**
+     * Whether the workflow was cancelled while its task ran, asked of PostgreSQL (batched) rather than of this
+     * process's list, which hears of a cancel made elsewhere only at its next refresh: the task's result then goes out
+     * as the cancel's `cancelled` record, not as a second, different record for the task. Best effort: when the
+     * database does not answer in time, this process's list decides (the settle ignores a late result either way).
+     */
+    public Uni<Boolean> cancelledSince(String workflowId) {
+        if (cancellations.isCancelled(workflowId)) {
+            return Uni.createFrom().item(true);
+        }
+        return cancelledChecks
+                .submit(workflowId)
+                .ifNoItem()
+                .after(BOUND)
+                .fail()
+                .invoke(cancelled -> {
+                    if (cancelled) {
+                        cancellations.add(workflowId);
+                    }
+                })
+                .onFailure()
+                .recoverWithItem(failure -> cancellations.isCancelled(workflowId));
+    }
+
+    private Uni<List<Boolean>> cancelledAll(List<String> workflowIds) {
+        return pool.preparedQuery(CANCELLED_SQL)
+                .execute(Tuple.of((Object) workflowIds.toArray(String[]::new)))
+                .map(rows -> {
+                    Set<String> cancelled = new HashSet<>();
+                    for (Row row : rows) {
+                        cancelled.add(row.getString("id"));
+                    }
+                    List<Boolean> answers = new ArrayList<>(workflowIds.size());
+                    for (String workflowId : workflowIds) {
+                        answers.add(cancelled.contains(workflowId));
+                    }
+                    return answers;
+                });
     }
 
     /**

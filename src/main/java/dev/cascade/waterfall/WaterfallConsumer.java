@@ -220,8 +220,8 @@ public class WaterfallConsumer {
         return claims.claim(task.taskId(), task.workflowId())
                 .chain(go ->
                         go ? withinBudget(task, trace) : Uni.createFrom().item(Waterfall.failed(task, "cancelled")))
-                .map(outcome ->
-                        cancellations.isCancelled(task.workflowId()) ? Waterfall.failed(task, "cancelled") : outcome);
+                .chain(outcome -> claims.cancelledSince(task.workflowId())
+                        .map(cancelled -> cancelled ? Waterfall.failed(task, "cancelled") : outcome));
     }
 
     /**
