@@ -2,8 +2,10 @@ package dev.cascade.aggregation;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -43,9 +45,25 @@ public class TaskClaims {
                 UPDATE workflows SET status = 'running'
                  WHERE id IN (SELECT DISTINCT workflow_id FROM started) AND status = 'pending'
             )
-            SELECT t.id FROM tasks t JOIN locked l ON l.id = t.workflow_id
-             WHERE t.id = ANY($1) AND l.cancelled_at IS NOT NULL
+            -- The tasks that may not run, and why (the statement's snapshot: a task claimed just now reads `pending`).
+            SELECT t.id, CASE WHEN l.cancelled_at IS NOT NULL THEN 'cancelled' ELSE 'settled' END AS answer
+              FROM tasks t JOIN locked l ON l.id = t.workflow_id
+             WHERE t.id = ANY($1) AND (l.cancelled_at IS NOT NULL OR t.status NOT IN ('pending', 'running'))
             """;
+
+    /** What a claim answers about a task record. */
+    public enum Claim {
+        /** Claimed now, or already `running` (a record delivered again while or after its first run): it runs. */
+        RUN,
+        /** Its workflow is cancelled: no provider is called; the result says `cancelled`, as the cancel settled it. */
+        CANCELLED,
+        /**
+         * Already settled, and not by a cancel (its result was settled, or the dispatch sweeper gave its workflow up): a
+         * record delivered again after its offset was lost, or re-published by the sweeper. Nothing is run and nothing
+         * published: a second result would settle nothing, and its vendor calls would be paid for again.
+         */
+        SETTLED
+    }
     /**
      * How long a task waits for its claim before it goes on without one (PostgreSQL slow or away): well under the
      * task consumer's unacked-record age, and far above a cancel's transaction.
@@ -57,7 +75,7 @@ public class TaskClaims {
 
     private final Pool pool;
     private final Cancellations cancellations;
-    private final MicroBatcher<UUID, Boolean> batcher;
+    private final MicroBatcher<UUID, Claim> batcher;
     private final MicroBatcher<String, Boolean> cancelledChecks;
 
     public TaskClaims(Pool pool, Cancellations cancellations) {
@@ -108,18 +126,18 @@ public class TaskClaims {
     }
 
     /**
-     * Claims the task; true when its waterfall may run (claimed now, or already `running`: a record delivered again),
-     * false when its workflow is cancelled. When the claim cannot be made in time the task goes on unless this process
+     * Claims the task ({@link Claim}): it runs when claimed now or already `running`, not when its workflow is cancelled
+     * or it is settled already. When the claim cannot be made in time the task goes on unless this process
      * knows its workflow cancelled: the running mark is lost then (as a lost task record would be), the cancel race
      * reopens only for that moment, and PostgreSQL being away stops the cancels too.
      */
-    public Uni<Boolean> claim(UUID taskId, String workflowId) {
+    public Uni<Claim> claim(UUID taskId, String workflowId) {
         return batcher.submit(taskId)
                 .ifNoItem()
                 .after(BOUND)
                 .fail()
-                .invoke(go -> {
-                    if (!go) {
+                .invoke(answer -> {
+                    if (answer == Claim.CANCELLED) {
                         cancellations.add(workflowId);
                     }
                 })
@@ -130,22 +148,24 @@ public class TaskClaims {
                             taskId,
                             workflowId,
                             failure.getCause() != null ? failure.getCause().getMessage() : failure.getMessage());
-                    return !cancellations.isCancelled(workflowId);
+                    return cancellations.isCancelled(workflowId) ? Claim.CANCELLED : Claim.RUN;
                 });
     }
 
     /** The claims of a batch in one statement; the answers are aligned with the task ids. */
-    private Uni<List<Boolean>> claimAll(List<UUID> taskIds) {
+    private Uni<List<Claim>> claimAll(List<UUID> taskIds) {
         return pool.preparedQuery(CLAIM_SQL)
                 .execute(Tuple.of(taskIds.toArray(UUID[]::new)))
                 .map(rows -> {
-                    Set<UUID> cancelled = new HashSet<>();
+                    Map<UUID, Claim> refused = new HashMap<>();
                     for (Row row : rows) {
-                        cancelled.add(row.getUUID("id"));
+                        refused.put(
+                                row.getUUID("id"),
+                                "cancelled".equals(row.getString("answer")) ? Claim.CANCELLED : Claim.SETTLED);
                     }
-                    List<Boolean> answers = new ArrayList<>(taskIds.size());
+                    List<Claim> answers = new ArrayList<>(taskIds.size());
                     for (UUID taskId : taskIds) {
-                        answers.add(!cancelled.contains(taskId));
+                        answers.add(refused.getOrDefault(taskId, Claim.RUN));
                     }
                     return answers;
                 });

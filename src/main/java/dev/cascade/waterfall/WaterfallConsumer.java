@@ -63,6 +63,8 @@ public class WaterfallConsumer {
 
     private final io.micrometer.core.instrument.Counter deadLetteredFailed;
 
+    private final io.micrometer.core.instrument.Counter settledAlready;
+
     public WaterfallConsumer(
             Waterfall waterfall,
             TaskClaims claims,
@@ -86,6 +88,9 @@ public class WaterfallConsumer {
         this.config = config;
         this.deadLetteredUnreadable = deadLettered(meters, "unreadable");
         this.deadLetteredFailed = deadLettered(meters, "failed");
+        this.settledAlready = io.micrometer.core.instrument.Counter.builder("cascade.waterfall.settled.records")
+                .description("Task records of tasks settled already, acknowledged without running or publishing")
+                .register(meters);
     }
 
     private static io.micrometer.core.instrument.Counter deadLettered(MeterRegistry meters, String reason) {
@@ -164,15 +169,26 @@ public class WaterfallConsumer {
                     }
                     return Waterfall.failed(current, "internal error");
                 })
-                .invoke(outcome -> {
+                .chain(outcome -> {
+                    if (outcome == null) {
+                        Log.debugf(
+                                "Task %s of workflow %s is settled already; its record is acknowledged without a result",
+                                current.taskId(), current.workflowId());
+                        settledAlready.increment();
+                        if (span != null) {
+                            span.setAttribute(Tracing.STATUS, "settled");
+                            span.end();
+                        }
+                        return Uni.createFrom().completionStage(message.ack()).replaceWith(() -> null);
+                    }
                     timer(current.enrichmentType(), outcome.item().status())
                             .record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
                     if (span != null) {
                         span.setAttribute(Tracing.STATUS, outcome.item().status());
                         span.end();
                     }
-                })
-                .map(outcome -> toResultMessage(message, current, outcome, trace));
+                    return Uni.createFrom().item(toResultMessage(message, current, outcome, trace));
+                });
     }
 
     /** The task's span, under the context its record's headers carry (a new trace when they carry none). */
@@ -217,11 +233,15 @@ public class WaterfallConsumer {
             // No provider to race with a cancel: not worth a write.
             return waterfall.run(task, trace);
         }
-        return claims.claim(task.taskId(), task.workflowId())
-                .chain(go ->
-                        go ? withinBudget(task, trace) : Uni.createFrom().item(Waterfall.failed(task, "cancelled")))
-                .chain(outcome -> claims.cancelledSince(task.workflowId())
-                        .map(cancelled -> cancelled ? Waterfall.failed(task, "cancelled") : outcome));
+        return claims.claim(task.taskId(), task.workflowId()).chain(claim -> switch (claim) {
+            case RUN ->
+                withinBudget(task, trace)
+                        .chain(outcome -> claims.cancelledSince(task.workflowId())
+                                .map(cancelled -> cancelled ? Waterfall.failed(task, "cancelled") : outcome));
+            case CANCELLED -> Uni.createFrom().item(Waterfall.failed(task, "cancelled"));
+            // Settled already: nothing to run or publish (null: the record is acknowledged without a result).
+            case SETTLED -> Uni.createFrom().nullItem();
+        });
     }
 
     /**
