@@ -40,20 +40,20 @@ public class RateLimiter {
         this.config = config.rateLimits();
     }
 
+    /** Whether requests are counted (cascade.rate-limits.enabled). */
+    public boolean enabled() {
+        return config.enabled();
+    }
+
     /** Counts one request of the principal; null when rate limiting is switched off. */
     public Uni<RateDecision> hit(Principal principal) {
         if (!config.enabled()) {
             return Uni.createFrom().nullItem();
         }
-        int orgLimit =
-                principal.requestsPerMinute() != null ? principal.requestsPerMinute() : config.organizationPerMinute();
-        int keyLimit =
-                principal.keyRequestsPerMinute() != null ? principal.keyRequestsPerMinute() : config.keyPerMinute();
         String orgScope = "org:" + principal.orgId();
-        String keyScope = "key:" + principal.keyId();
         return pool.preparedQuery(HIT_SQL)
-                .execute(Tuple.of(orgScope, keyScope))
-                .map(rows -> {
+                .execute(Tuple.of(orgScope, "key:" + principal.keyId()))
+                .chain(rows -> {
                     int orgHits = 0;
                     int keyHits = 0;
                     int reset = 60;
@@ -63,23 +63,38 @@ public class RateLimiter {
                         } else {
                             keyHits = row.getInteger("hits");
                         }
-                        reset = Math.max(1, row.getInteger("reset"));
+                        reset = row.getInteger("reset");
                     }
-                    int orgLeft = orgLimit - orgHits;
-                    int keyLeft = keyLimit - keyHits;
-                    boolean keyBinds = keyLeft < orgLeft;
-                    int limit = keyBinds ? keyLimit : orgLimit;
-                    int left = Math.min(orgLeft, keyLeft);
-                    return new RateDecision(left >= 0, limit, Math.max(0, left), reset);
-                })
-                .call(decision -> decision.allowed()
-                        ? Uni.createFrom().voidItem()
-                        // A refused request takes back what it counted: a key hammering past its own limit must not use
-                        // up
-                        // its organisation's budget for the other keys.
-                        : pool.preparedQuery(GIVE_BACK_SQL)
-                                .execute(Tuple.of(orgScope, keyScope))
-                                .replaceWithVoid());
+                    return decide(principal, orgHits, keyHits, reset);
+                });
+    }
+
+    /**
+     * The decision on a request already counted (here, or by {@link Authenticator#authenticate(String, boolean)}): the
+     * windows' hits after it against the principal's limits; null when rate limiting is switched off.
+     */
+    public Uni<RateDecision> decide(Principal principal, int orgHits, int keyHits, int reset) {
+        if (!config.enabled()) {
+            return Uni.createFrom().nullItem();
+        }
+        int orgLimit =
+                principal.requestsPerMinute() != null ? principal.requestsPerMinute() : config.organizationPerMinute();
+        int keyLimit =
+                principal.keyRequestsPerMinute() != null ? principal.keyRequestsPerMinute() : config.keyPerMinute();
+        int orgLeft = orgLimit - orgHits;
+        int keyLeft = keyLimit - keyHits;
+        boolean keyBinds = keyLeft < orgLeft;
+        int limit = keyBinds ? keyLimit : orgLimit;
+        int left = Math.min(orgLeft, keyLeft);
+        RateDecision decision = new RateDecision(left >= 0, limit, Math.max(0, left), Math.max(1, reset));
+        if (decision.allowed()) {
+            return Uni.createFrom().item(decision);
+        }
+        // A refused request takes back what it counted: a key hammering past its own limit must not use up its
+        // organisation's budget for the other keys.
+        return pool.preparedQuery(GIVE_BACK_SQL)
+                .execute(Tuple.of("org:" + principal.orgId(), "key:" + principal.keyId()))
+                .replaceWith(decision);
     }
 
     /**

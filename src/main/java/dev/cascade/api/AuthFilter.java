@@ -16,6 +16,7 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 import org.jboss.resteasy.reactive.server.ServerResponseFilter;
 
 import dev.cascade.accounts.Authenticator;
+import dev.cascade.accounts.Principal;
 import dev.cascade.accounts.RateDecision;
 import dev.cascade.accounts.RateLimiter;
 import dev.cascade.config.CascadeConfig;
@@ -78,12 +79,19 @@ public class AuthFilter {
         if (key == null) {
             return Uni.createFrom().item(unauthenticated());
         }
-        return authenticator.authenticate(key).chain(principal -> {
-            if (principal == null) {
+        boolean counted = limiter.enabled();
+        return authenticator.authenticate(key, counted).chain(found -> {
+            if (found == null) {
                 return Uni.createFrom().item(unauthenticated());
             }
+            Principal principal = found.principal();
             current.set(principal);
-            return limiter.hit(principal).map(decision -> {
+            Uni<RateDecision> decided = counted && found.orgHits() != null && found.keyHits() != null
+                    ? limiter.decide(
+                            principal, found.orgHits(), found.keyHits(), found.reset() == null ? 60 : found.reset())
+                    // Not counted by the lookup (rate limits switched on meanwhile, or off): counted on its own.
+                    : limiter.hit(principal);
+            return decided.map(decision -> {
                 current.rate(decision);
                 if (decision == null || decision.allowed()) {
                     return null;
