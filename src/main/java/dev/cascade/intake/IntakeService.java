@@ -159,21 +159,19 @@ public class IntakeService {
                 contacts);
         WorkflowWriter.Answer answer =
                 idempotencyKey == null ? null : new WorkflowWriter.Answer(idempotencyKey, claim, json.write(response));
+        // With the DEFAULT list known (every submit of the organisation after its first in this process), the task
+        // records are serialised on the publisher's thread while the statement runs in PostgreSQL: the broker gets
+        // them as soon as the workflow is durable. Nothing is sent before that; a refused submit only wasted the work.
+        UUID knownList = writer.knownDefaultList(principal.orgId());
+        TaskPublisher.Prepared prepared = knownList == null
+                ? null
+                : publisher.prepare(records(taskIds, workflowId, principal.orgId(), knownList, request, options));
         return writer.write(workflow, answer)
                 .chain(listId -> {
-                    List<TaskRecord> records = new ArrayList<>(taskIds.size());
-                    for (int i = 0; i < taskIds.size(); i++) {
-                        records.add(record(
-                                taskIds.get(i),
-                                workflowId,
-                                principal.orgId(),
-                                listId,
-                                i,
-                                request.enrichmentType().wire(),
-                                request.contacts().get(i),
-                                options,
-                                request.custom()));
-                    }
+                    TaskPublisher.Prepared records = prepared != null && listId.equals(knownList)
+                            ? prepared
+                            : new TaskPublisher.Prepared(
+                                    records(taskIds, workflowId, principal.orgId(), listId, request, options), null);
                     WorkflowEvent started = new WorkflowEvent(
                             "started",
                             workflowId,
@@ -207,6 +205,11 @@ public class IntakeService {
      * up, {@code cascade.dispatch.*}), so the client keeps its workflow id.
      */
     Uni<Boolean> dispatch(String workflowId, List<TaskRecord> records, WorkflowEvent started, String traceparent) {
+        return dispatch(workflowId, new TaskPublisher.Prepared(records, null), started, traceparent);
+    }
+
+    private Uni<Boolean> dispatch(
+            String workflowId, TaskPublisher.Prepared records, WorkflowEvent started, String traceparent) {
         // Never fails: a `started` record the broker refused is left to its own sweep, not to the task re-publisher.
         Uni<Boolean> startedRecord = started == null ? Uni.createFrom().item(false) : lifecycle.acknowledged(started);
         return Uni.combine()
@@ -230,6 +233,30 @@ public class IntakeService {
                             workflowId, failure.getMessage());
                     return false;
                 });
+    }
+
+    /** The task records of a submit, one per contact, in the request's order. */
+    private static List<TaskRecord> records(
+            List<UUID> taskIds,
+            String workflowId,
+            UUID orgId,
+            UUID listId,
+            BulkRequest request,
+            WorkflowOptions options) {
+        List<TaskRecord> records = new ArrayList<>(taskIds.size());
+        for (int i = 0; i < taskIds.size(); i++) {
+            records.add(record(
+                    taskIds.get(i),
+                    workflowId,
+                    orgId,
+                    listId,
+                    i,
+                    request.enrichmentType().wire(),
+                    request.contacts().get(i),
+                    options,
+                    request.custom()));
+        }
+        return records;
     }
 
     static TaskRecord record(

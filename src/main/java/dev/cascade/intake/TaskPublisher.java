@@ -2,10 +2,12 @@ package dev.cascade.intake;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -116,11 +118,59 @@ class TaskPublisher {
     }
 
     /**
+     * Task records being made ready to send (serialised, CloudEvents headers set) on the sending thread, so that a submit
+     * can have that done while its statement runs in PostgreSQL ({@link IntakeService}); {@link #publish(Prepared,
+     * io.opentelemetry.context.Context)} sends them. Should the preparation fail or be refused (the sending queue is
+     * full), the publish serialises the records itself.
+     */
+    record Prepared(List<TaskRecord> tasks, CompletableFuture<List<ProducerRecord<String, byte[]>>> records) {}
+
+    /** Starts preparing the records on the sending thread; nothing is sent until {@link #publish(Prepared, io.opentelemetry.context.Context)}. */
+    Prepared prepare(List<TaskRecord> tasks) {
+        CompletableFuture<List<ProducerRecord<String, byte[]>>> records = new CompletableFuture<>();
+        try {
+            sending.execute(() -> {
+                try {
+                    records.complete(records(tasks));
+                } catch (JsonProcessingException | RuntimeException failed) {
+                    records.completeExceptionally(failed);
+                }
+            });
+        } catch (RuntimeException rejected) {
+            records.completeExceptionally(rejected);
+        }
+        return new Prepared(tasks, records);
+    }
+
+    /** The producer records of a submit's tasks: one timestamp and one set of constant header values for them all. */
+    private List<ProducerRecord<String, byte[]>> records(List<TaskRecord> tasks) throws JsonProcessingException {
+        byte[] time = bytes(dev.cascade.support.Times.now());
+        List<ProducerRecord<String, byte[]>> records = new ArrayList<>(tasks.size());
+        for (TaskRecord task : tasks) {
+            records.add(record(task, time));
+        }
+        return records;
+    }
+
+    private ProducerRecord<String, byte[]> record(TaskRecord task, byte[] time) throws JsonProcessingException {
+        byte[] idBytes = bytes(CloudEvents.taskEventId(task.taskId()));
+        RecordHeaders headers =
+                CloudEvents.headers(idBytes, TYPE, time, bytes(task.orgId().toString()));
+        return new ProducerRecord<>(topic, null, task.taskId().toString(), writer.writeValueAsBytes(task), headers);
+    }
+
+    /** Publishes the records ({@link #publish(Prepared, io.opentelemetry.context.Context)}, prepared on the way). */
+    Uni<Void> publish(List<TaskRecord> tasks, io.opentelemetry.context.Context parent) {
+        return publish(new Prepared(tasks, null), parent);
+    }
+
+    /**
      * Publishes the records. With tracing on, one `publish enrichment.tasks` span under {@code parent} (the submit,
      * or the workflow's stored trace context when the sweeper re-publishes) covers them until the last acknowledgement,
      * and every record carries its context in `traceparent`.
      */
-    Uni<Void> publish(List<TaskRecord> tasks, io.opentelemetry.context.Context parent) {
+    Uni<Void> publish(Prepared prepared, io.opentelemetry.context.Context parent) {
+        List<TaskRecord> tasks = prepared.tasks();
         if (tasks.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
@@ -152,7 +202,7 @@ class TaskPublisher {
             };
             long until = System.nanoTime() + deadline.toNanos();
             try {
-                sending.execute(() -> send(tasks, until, pending, failure, caller, done, trace));
+                sending.execute(() -> send(prepared, until, pending, failure, caller, done, trace));
             } catch (RuntimeException rejected) {
                 if (span != null) {
                     Tracing.end(span, rejected);
@@ -163,16 +213,22 @@ class TaskPublisher {
     }
 
     private void send(
-            List<TaskRecord> tasks,
+            Prepared prepared,
             long until,
             AtomicInteger pending,
             AtomicReference<Exception> failure,
             Context caller,
             Runnable done,
             io.opentelemetry.context.Context trace) {
-        // One timestamp and one set of constant header values for the whole submit.
-        byte[] time = bytes(dev.cascade.support.Times.now());
-        for (TaskRecord task : tasks) {
+        List<TaskRecord> tasks = prepared.tasks();
+        // Prepared on this thread before (the queue is first in, first out), unless that failed or was refused.
+        List<ProducerRecord<String, byte[]>> ready = prepared.records() != null
+                        && prepared.records().isDone()
+                        && !prepared.records().isCompletedExceptionally()
+                ? prepared.records().join()
+                : null;
+        byte[] time = ready == null ? bytes(dev.cascade.support.Times.now()) : null;
+        for (int i = 0; i < tasks.size(); i++) {
             if (System.nanoTime() > until) {
                 // The submit has given up waiting (the sweeper re-publishes the workflow): send no more of it.
                 failure.compareAndSet(
@@ -181,13 +237,9 @@ class TaskPublisher {
                 continue;
             }
             try {
-                String id = task.taskId().toString();
-                byte[] idBytes = bytes(CloudEvents.taskEventId(task.taskId()));
-                RecordHeaders headers = CloudEvents.headers(
-                        idBytes, TYPE, time, bytes(task.orgId().toString()));
-                TraceHeaders.inject(trace, headers);
-                byte[] value = writer.writeValueAsBytes(task);
-                producer.send(new ProducerRecord<>(topic, null, id, value, headers), (metadata, error) -> {
+                ProducerRecord<String, byte[]> record = ready != null ? ready.get(i) : record(tasks.get(i), time);
+                TraceHeaders.inject(trace, record.headers());
+                producer.send(record, (metadata, error) -> {
                     if (error != null) {
                         failure.compareAndSet(null, error);
                     }

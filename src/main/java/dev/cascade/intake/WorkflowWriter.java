@@ -132,6 +132,11 @@ class WorkflowWriter {
         this.quotas = config.quotas();
     }
 
+    /** The organisation's DEFAULT list id when this process knows it already (every submit after its first), else null. */
+    UUID knownDefaultList(UUID orgId) {
+        return defaultLists.get(orgId);
+    }
+
     /**
      * Writes the workflow and answers its DEFAULT list id; fails with 402 when the hold is not covered and with 429
      * beyond a quota (nothing written), and with 409 when an idempotent submit's claim is no longer ours (everything
