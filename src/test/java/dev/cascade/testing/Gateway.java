@@ -119,6 +119,23 @@ public final class Gateway {
         }
     }
 
+    /** The sum of every series of a metric on the management port's `/q/metrics` (0 when it has none). */
+    public static double metricSum(String name) {
+        String metrics = given().get(management("/q/metrics"))
+                .then()
+                .statusCode(200)
+                .extract()
+                .asString();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+                        "(?m)^" + java.util.regex.Pattern.quote(name) + "(?:\\{[^}]*})? ([0-9.eE+-]+)$")
+                .matcher(metrics);
+        double sum = 0;
+        while (m.find()) {
+            sum += Double.parseDouble(m.group(1));
+        }
+        return sum;
+    }
+
     /** A contact of the seed's shape. */
     public static Map<String, Object> person(int i) {
         return Map.of("first_name", "First" + i, "last_name", "Last" + i, "company_domain", "company" + i + ".com");

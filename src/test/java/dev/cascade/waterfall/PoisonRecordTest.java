@@ -10,15 +10,11 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
 
 import io.quarkus.test.junit.QuarkusTest;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -29,7 +25,6 @@ import dev.cascade.events.EventSchemas;
 import dev.cascade.testing.Gateway;
 import dev.cascade.testing.Gateway.Tenant;
 import dev.cascade.testing.KafkaClients;
-import dev.cascade.testing.KafkaResource;
 
 /**
  * A task record that cannot be read goes to the dead-letter topic with the reason in its headers, and the consumer
@@ -58,7 +53,7 @@ class PoisonRecordTest {
                         "{\"task_id\":\"" + UUID.randomUUID() + "\",\"workflow_id\":\"public_bulk_" + UUID.randomUUID()
                                 + "\",\"org_id\":\"" + UUID.randomUUID()
                                 + "\",\"enrichment_type\":\"bogus\",\"contact\":{}}");
-        double deadLetteredBefore = deadLettered();
+        double deadLetteredBefore = Gateway.metricSum("cascade_waterfall_dead_lettered_total");
         Map<String, RecordMetadata> written = new HashMap<>();
         RecordMetadata next;
         try (KafkaProducer<String, String> producer = KafkaClients.producer()) {
@@ -108,7 +103,8 @@ class PoisonRecordTest {
             assertThat(isTaskRecord(record.value())).as(record.value()).isFalse();
         }
         // Counted for the alert on dead letters (CascadeDeadLetters): at least these five (other tests may add).
-        assertThat(deadLettered() - deadLetteredBefore).isGreaterThanOrEqualTo(poison.size());
+        assertThat(Gateway.metricSum("cascade_waterfall_dead_lettered_total") - deadLetteredBefore)
+                .isGreaterThanOrEqualTo(poison.size());
         assertThat(dead)
                 .extracting(r -> header(r, "dead-letter-reason"))
                 .contains(
@@ -125,19 +121,7 @@ class PoisonRecordTest {
         }
 
         // The waterfall's group committed past all of them: the partition is not held back by the poison.
-        Properties props = new Properties();
-        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaResource.bootstrapServers());
-        try (Admin admin = Admin.create(props)) {
-            await().atMost(Duration.ofSeconds(30))
-                    .pollInterval(Duration.ofMillis(500))
-                    .until(() -> {
-                        OffsetAndMetadata committed = admin.listConsumerGroupOffsets("cascade-waterfall")
-                                .partitionsToOffsetAndMetadata()
-                                .get()
-                                .get(PARTITION);
-                        return committed != null && committed.offset() > next.offset();
-                    });
-        }
+        KafkaClients.awaitCommittedPast("cascade-waterfall", PARTITION, next.offset());
 
         given().when().get(Gateway.management("/q/health/live")).then().statusCode(200);
         given().when().get(Gateway.management("/q/health/ready")).then().statusCode(200);
@@ -163,23 +147,5 @@ class PoisonRecordTest {
     private static String header(ConsumerRecord<String, String> record, String name) {
         var header = record.headers().lastHeader(name);
         return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
-    }
-
-    /** cascade_waterfall_dead_lettered_total over every reason, from the management port. */
-    private static double deadLettered() {
-        String metrics = io.restassured.RestAssured.given()
-                .get(Gateway.management("/q/metrics"))
-                .then()
-                .statusCode(200)
-                .extract()
-                .asString();
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile(
-                        "(?m)^cascade_waterfall_dead_lettered_total\\{[^}]*} ([0-9.eE+-]+)$")
-                .matcher(metrics);
-        double sum = 0;
-        while (m.find()) {
-            sum += Double.parseDouble(m.group(1));
-        }
-        return sum;
     }
 }

@@ -13,15 +13,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
 
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -31,7 +27,6 @@ import org.junit.jupiter.api.Test;
 import dev.cascade.testing.Gateway;
 import dev.cascade.testing.Gateway.Tenant;
 import dev.cascade.testing.KafkaClients;
-import dev.cascade.testing.KafkaResource;
 import dev.cascade.testing.VendorStubs;
 
 /**
@@ -67,7 +62,7 @@ class SettledTaskRecordTest {
                 .isEqualTo("completed");
         int callsBefore = vendorCalls(name);
         assertThat(callsBefore).isPositive();
-        double settledBefore = settledRecords();
+        double settledBefore = Gateway.metricSum("cascade_waterfall_settled_records_total");
 
         // The task's record again, as the intake wrote it.
         String record = """
@@ -82,22 +77,11 @@ class SettledTaskRecordTest {
 
         // The waterfall's group commits past it: the record was handled and acknowledged.
         TopicPartition partition = new TopicPartition(TASKS, written.partition());
-        Properties props = new Properties();
-        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaResource.bootstrapServers());
-        try (Admin admin = Admin.create(props)) {
-            await().atMost(Duration.ofSeconds(30))
-                    .pollInterval(Duration.ofMillis(300))
-                    .until(() -> {
-                        OffsetAndMetadata committed = admin.listConsumerGroupOffsets("cascade-waterfall")
-                                .partitionsToOffsetAndMetadata()
-                                .get()
-                                .get(partition);
-                        return committed != null && committed.offset() > written.offset();
-                    });
-        }
+        KafkaClients.awaitCommittedPast("cascade-waterfall", partition, written.offset());
 
         assertThat(vendorCalls(name)).isEqualTo(callsBefore);
-        assertThat(settledRecords() - settledBefore).isGreaterThanOrEqualTo(1);
+        assertThat(Gateway.metricSum("cascade_waterfall_settled_records_total") - settledBefore)
+                .isGreaterThanOrEqualTo(1);
         // One result record for the task on the result topic: the first run's.
         List<String> results = new ArrayList<>();
         try (KafkaConsumer<String, String> consumer = KafkaClients.consumer("settled-again", "earliest")) {
@@ -124,19 +108,5 @@ class SettledTaskRecordTest {
                 .findAll(getRequestedFor(urlPathEqualTo("/hunter/v2/email-finder"))
                         .withQueryParam("first_name", equalTo(firstName)))
                 .size();
-    }
-
-    /** cascade_waterfall_settled_records_total, from the management port. */
-    private static double settledRecords() {
-        String metrics = io.restassured.RestAssured.given()
-                .get(Gateway.management("/q/metrics"))
-                .then()
-                .statusCode(200)
-                .extract()
-                .asString();
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile(
-                        "(?m)^cascade_waterfall_settled_records_total(?:\\{[^}]*})? ([0-9.eE+-]+)$")
-                .matcher(metrics);
-        return m.find() ? Double.parseDouble(m.group(1)) : 0;
     }
 }
