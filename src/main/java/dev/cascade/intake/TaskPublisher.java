@@ -57,8 +57,12 @@ import dev.cascade.telemetry.Tracing;
 @Startup
 class TaskPublisher {
     private static final byte[] TYPE = bytes(CloudEvents.TYPE_TASK);
-    /** Submits whose records wait for the sending thread; more are refused (the sweeper publishes them later). */
-    private static final int QUEUED_SUBMITS = 64;
+    /**
+     * Jobs waiting for the sending thread: a submit queues two (its preparation, then its publish), so this lets 64
+     * submits wait as before. Beyond it a publish is refused at once (the sweeper publishes it later) and a preparation
+     * is skipped (the publish serialises its records itself).
+     */
+    private static final int QUEUED_JOBS = 128;
 
     private final Producer<String, byte[]> producer;
     private final ExecutorService sending;
@@ -84,7 +88,7 @@ class TaskPublisher {
         // One sending thread with a bounded queue: while the broker is away a send may block (up to the dispatch
         // timeout); submits beyond the queue are refused at once and left to the dispatch sweeper.
         this.sending = new ThreadPoolExecutor(
-                1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(QUEUED_SUBMITS), runnable -> {
+                1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(QUEUED_JOBS), runnable -> {
                     Thread thread = new Thread(runnable, "cascade-task-producer");
                     thread.setDaemon(true);
                     return thread;
