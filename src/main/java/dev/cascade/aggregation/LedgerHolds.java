@@ -43,7 +43,7 @@ class LedgerHolds {
     }
 
     @Scheduled(
-            every = "30s",
+            every = "${cascade.ledger-holds.refresh-interval:30s}",
             delayed = "5s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
             skipExecutionIf = RoleGuards.NotAggregator.class)

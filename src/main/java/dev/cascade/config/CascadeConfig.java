@@ -80,6 +80,9 @@ public interface CascadeConfig {
     /** How long finished workflows are kept, and the job that deletes them. */
     RetentionSettings retention();
 
+    /** The open-credit-hold gauges ({@link LedgerHoldSettings}); the scheduler reads the interval by its key. */
+    LedgerHoldSettings ledgerHolds();
+
     /** How long the dispatch sweeper tries to publish a workflow before it gives the workflow up. */
     DispatchSettings dispatch();
 
