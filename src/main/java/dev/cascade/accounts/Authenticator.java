@@ -21,8 +21,8 @@ public class Authenticator {
             + " WHERE k.key_hash = $1 AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > now())";
 
     /**
-     * The key's row and, when it is valid and $2 is true, its request counted in both windows (the same upsert as
-     * {@link RateLimiter#HIT_SQL}): the windows' hits after this request and the seconds to the window's end.
+     * The key's row and, when it is valid and $2 is true, its request counted in both windows of {@link RateLimiter}:
+     * the windows' hits after this request and the seconds to the window's end.
      */
     static final String AUTHENTICATE_SQL = "WITH k AS (" + KEY + "), hit AS ("
             + " INSERT INTO rate_limit_windows (scope, window_start, hits)"
@@ -42,11 +42,6 @@ public class Authenticator {
 
     public Authenticator(Pool pool) {
         this.pool = pool;
-    }
-
-    /** The principal of a valid, unrevoked, unexpired key; null for anything else. Counts nothing. */
-    public Uni<Principal> authenticate(String key) {
-        return authenticate(key, false).map(found -> found == null ? null : found.principal());
     }
 
     /**

@@ -7,7 +7,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 import dev.cascade.config.CascadeConfig;
@@ -15,18 +14,12 @@ import dev.cascade.config.RoleGuards;
 
 /**
  * Rate limits per organisation and per key (§10), in fixed one-minute windows counted in PostgreSQL so that they
- * hold across every gateway replica. One statement per request counts both scopes and returns their totals.
+ * hold across every gateway replica. The key lookup counts both scopes of a request in the same statement
+ * ({@link Authenticator#authenticate(String, boolean)}); this class decides on the totals and gives a refused request's
+ * hits back.
  */
 @ApplicationScoped
 public class RateLimiter {
-    static final String HIT_SQL = """
-            INSERT INTO rate_limit_windows (scope, window_start, hits)
-            VALUES ($1, date_trunc('minute', now()), 1), ($2, date_trunc('minute', now()), 1)
-            ON CONFLICT (scope, window_start) DO UPDATE SET hits = rate_limit_windows.hits + 1
-            RETURNING scope, hits,
-                      ceil(extract(epoch FROM (window_start + interval '1 minute' - now())))::int AS reset
-            """;
-
     static final String GIVE_BACK_SQL = """
             UPDATE rate_limit_windows SET hits = hits - 1
              WHERE scope IN ($1, $2) AND window_start = date_trunc('minute', now()) AND hits > 0
@@ -45,32 +38,8 @@ public class RateLimiter {
         return config.enabled();
     }
 
-    /** Counts one request of the principal; null when rate limiting is switched off. */
-    public Uni<RateDecision> hit(Principal principal) {
-        if (!config.enabled()) {
-            return Uni.createFrom().nullItem();
-        }
-        String orgScope = "org:" + principal.orgId();
-        return pool.preparedQuery(HIT_SQL)
-                .execute(Tuple.of(orgScope, "key:" + principal.keyId()))
-                .chain(rows -> {
-                    int orgHits = 0;
-                    int keyHits = 0;
-                    int reset = 60;
-                    for (Row row : rows) {
-                        if (orgScope.equals(row.getString("scope"))) {
-                            orgHits = row.getInteger("hits");
-                        } else {
-                            keyHits = row.getInteger("hits");
-                        }
-                        reset = row.getInteger("reset");
-                    }
-                    return decide(principal, orgHits, keyHits, reset);
-                });
-    }
-
     /**
-     * The decision on a request already counted (here, or by {@link Authenticator#authenticate(String, boolean)}): the
+     * The decision on a request counted by {@link Authenticator#authenticate(String, boolean)}: the
      * windows' hits after it against the principal's limits; null when rate limiting is switched off.
      */
     public Uni<RateDecision> decide(Principal principal, int orgHits, int keyHits, int reset) {

@@ -86,11 +86,10 @@ public class AuthFilter {
             }
             Principal principal = found.principal();
             current.set(principal);
-            Uni<RateDecision> decided = counted && found.orgHits() != null && found.keyHits() != null
-                    ? limiter.decide(
-                            principal, found.orgHits(), found.keyHits(), found.reset() == null ? 60 : found.reset())
-                    // Not counted by the lookup (rate limits switched on meanwhile, or off): counted on its own.
-                    : limiter.hit(principal);
+            // Counted by the lookup itself when rate limits are on (both windows answer then).
+            Uni<RateDecision> decided = counted
+                    ? limiter.decide(principal, found.orgHits(), found.keyHits(), found.reset())
+                    : Uni.createFrom().nullItem();
             return decided.map(decision -> {
                 current.rate(decision);
                 if (decision == null || decision.allowed()) {

@@ -163,11 +163,6 @@ class TaskPublisher {
         return new ProducerRecord<>(topic, null, task.taskId().toString(), writer.writeValueAsBytes(task), headers);
     }
 
-    /** Publishes the records ({@link #publish(Prepared, io.opentelemetry.context.Context)}, prepared on the way). */
-    Uni<Void> publish(List<TaskRecord> tasks, io.opentelemetry.context.Context parent) {
-        return publish(new Prepared(tasks, null), parent);
-    }
-
     /**
      * Publishes the records. With tracing on, one `publish enrichment.tasks` span under {@code parent} (the submit,
      * or the workflow's stored trace context when the sweeper re-publishes) covers them until the last acknowledgement,

@@ -25,6 +25,9 @@ import dev.cascade.testing.Gateway.Tenant;
  */
 @QuarkusTest
 class DeadProviderWorkflowTest {
+    /** A dead first email provider before a working one, then verification and phones. */
+    private static final Map<String, Object> WATERFALL = Map.of(
+            "email", List.of("dead-hunter", "sim-email-b"), "verify", "sim-verify", "phone", List.of("sim-phone"));
 
     @AfterEach
     void closeBreaker() {
@@ -47,19 +50,8 @@ class DeadProviderWorkflowTest {
         long errorsBefore = before.getLong("counters.error");
         long skippedBefore = before.getLong("counters.skipped");
         long started = System.nanoTime();
-        String workflowId = tenant.submit(Map.of(
-                "enrichment_type",
-                "full",
-                "contacts",
-                contacts,
-                "waterfall",
-                Map.of(
-                        "email",
-                        List.of("dead-hunter", "sim-email-b"),
-                        "verify",
-                        "sim-verify",
-                        "phone",
-                        List.of("sim-phone"))));
+        String workflowId =
+                tenant.submit(Map.of("enrichment_type", "full", "contacts", contacts, "waterfall", WATERFALL));
 
         // A bound, not a benchmark: without the breaker every task would pay for the refused calls and their retries.
         JsonPath workflow = tenant.awaitTerminal(workflowId, Duration.ofSeconds(90));
@@ -90,13 +82,7 @@ class DeadProviderWorkflowTest {
                         .mapToObj(i -> Gateway.person(20_000 + i))
                         .toList(),
                 "waterfall",
-                Map.of(
-                        "email",
-                        List.of("dead-hunter", "sim-email-b"),
-                        "verify",
-                        "sim-verify",
-                        "phone",
-                        List.of("sim-phone"))));
+                WATERFALL));
         assertThat(tenant.awaitTerminal(second, Duration.ofSeconds(90)).getString("workflow.status"))
                 .isEqualTo("completed");
         JsonPath after = deadHunter();
