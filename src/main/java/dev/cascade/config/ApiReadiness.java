@@ -27,7 +27,6 @@ public class ApiReadiness implements ConfigSourceInterceptor {
     /** Every Kafka channel of application.properties. */
     static final Set<String> CHANNELS = Set.of(
             "mp.messaging.incoming.tasks-in.",
-            "mp.messaging.outgoing.results-out.",
             "mp.messaging.incoming.results-in.",
             "mp.messaging.outgoing.workflows-out.",
             "mp.messaging.outgoing.cancelled-results-out.");

@@ -166,6 +166,9 @@ public interface CascadeConfig {
         /** Drain on shutdown: how long running tasks may take to finish after SIGTERM ({@link DrainSettings}). */
         DrainSettings drain();
 
+        /** The result producer ({@link ResultProducerSettings}). */
+        ResultProducerSettings results();
+
         /**
          * Email finders, in waterfall order. Unset (the default): the simulated finders when the simulator is on,
          * else every usable (configured) provider with the capability, cheapest first, then by name.

@@ -29,8 +29,6 @@ import io.smallrye.config.Priorities;
 public class RoleChannels implements ConfigSourceInterceptor {
     private static final Map<String, Role> CHANNEL_ROLES = Map.of(
             "mp.messaging.incoming.tasks-in.enabled", Role.WATERFALL,
-            // The waterfall's result producer: only the task consumer feeds it.
-            "mp.messaging.outgoing.results-out.enabled", Role.WATERFALL,
             "mp.messaging.incoming.results-in.enabled", Role.AGGREGATOR);
 
     @Override

@@ -6,8 +6,6 @@ public final class Channels {
     public static final String TASKS_OUT = "tasks-out";
     /** Waterfall consumers read task records. */
     public static final String TASKS_IN = "tasks-in";
-    /** Waterfall publishes one record per settled task (topic `enrichment.results`). */
-    public static final String RESULTS_OUT = "results-out";
     /** A cancel publishes the `cancelled` results of the tasks it settled (topic `enrichment.results`). */
     public static final String CANCELLED_RESULTS_OUT = "cancelled-results-out";
     /** The aggregator reads result records in batches. */

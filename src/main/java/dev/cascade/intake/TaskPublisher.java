@@ -3,7 +3,6 @@ package dev.cascade.intake;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -40,6 +39,7 @@ import dev.cascade.config.CascadeConfig;
 import dev.cascade.events.CloudEvents;
 import dev.cascade.events.TaskRecord;
 import dev.cascade.support.Json;
+import dev.cascade.support.KafkaSettings;
 import dev.cascade.telemetry.TraceHeaders;
 import dev.cascade.telemetry.Tracing;
 
@@ -98,15 +98,8 @@ class TaskPublisher {
 
     /** The shared broker settings (address, security) plus what task records need; unknown keys are left out. */
     static Map<String, Object> producerConfig(Map<String, Object> kafka, CascadeConfig.Intake intake) {
-        Map<String, Object> config = new HashMap<>();
-        kafka.forEach((key, value) -> {
-            if (ProducerConfig.configNames().contains(key)) {
-                config.put(key, value);
-            }
-        });
-        config.put(ProducerConfig.CLIENT_ID_CONFIG, "cascade-tasks-" + Long.toHexString(System.nanoTime()));
-        config.put(ProducerConfig.ACKS_CONFIG, "all");
-        config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        Map<String, Object> config =
+                KafkaSettings.producer(kafka, "cascade-tasks-" + Long.toHexString(System.nanoTime()));
         config.put(
                 ProducerConfig.LINGER_MS_CONFIG, (int) intake.producerLinger().toMillis());
         config.put(ProducerConfig.BATCH_SIZE_CONFIG, intake.producerBatchBytes());

@@ -1,6 +1,7 @@
 package dev.cascade.waterfall;
 
 import java.math.BigDecimal;
+import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -11,12 +12,10 @@ import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
 import io.quarkus.logging.Log;
-import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
-import org.eclipse.microprofile.reactive.messaging.Outgoing;
 
 import dev.cascade.accounts.Budgets;
 import dev.cascade.accounts.CreditPolicy;
@@ -24,7 +23,6 @@ import dev.cascade.aggregation.Cancellations;
 import dev.cascade.aggregation.TaskClaims;
 import dev.cascade.config.CascadeConfig;
 import dev.cascade.events.Channels;
-import dev.cascade.events.CloudEvents;
 import dev.cascade.events.ResultEvent;
 import dev.cascade.events.ResultItem;
 import dev.cascade.events.TaskRecord;
@@ -33,11 +31,11 @@ import dev.cascade.support.Json;
 import dev.cascade.telemetry.Tracing;
 
 /**
- * Consumes task records and publishes one result record per settled task. The whole stream is processed with a
- * bounded merge, so one instance keeps up to {@code cascade.waterfall.max-in-flight} tasks in flight across all its
- * partitions (the throttled commit strategy tracks out-of-order acks). A task record is acked only when its result
- * record was acked by the broker: the result message carries the task message's ack. At shutdown no new record is
- * started and the running ones finish within a bound ({@link WaterfallDrain}).
+ * Consumes task records and publishes one result record per settled task. One instance keeps up to
+ * {@code cascade.waterfall.max-in-flight} tasks in flight across all its partitions ({@link TaskSubscriber}; the
+ * throttled commit strategy tracks out-of-order acks). A task record is acked only when its result record was acked by
+ * the broker ({@link ResultPublisher}). At shutdown no new record is started and the running ones finish within a
+ * bound ({@link WaterfallDrain}).
  */
 @ApplicationScoped
 public class WaterfallConsumer {
@@ -57,6 +55,7 @@ public class WaterfallConsumer {
     private final Cancellations cancellations;
     private final Tracing tracing;
     private final WaterfallDrain drain;
+    private final ResultPublisher results;
     private final java.util.Map<String, Timer> timers = new java.util.concurrent.ConcurrentHashMap<>();
     /** Task records sent to the dead-letter topic, by reason: registered at start so the alert sees a zero. */
     private final io.micrometer.core.instrument.Counter deadLetteredUnreadable;
@@ -75,7 +74,9 @@ public class WaterfallConsumer {
             CreditPolicy credits,
             Cancellations cancellations,
             Tracing tracing,
-            WaterfallDrain drain) {
+            WaterfallDrain drain,
+            ResultPublisher results) {
+        this.results = results;
         this.cancellations = cancellations;
         this.tracing = tracing;
         this.drain = drain;
@@ -100,19 +101,20 @@ public class WaterfallConsumer {
                 .register(meters);
     }
 
+    /**
+     * The task-record stream's subscriber: up to {@code cascade.waterfall.max-in-flight} records run at once, each until
+     * its result record is acknowledged (and with it the task record) or the record is dead-lettered.
+     */
     @Incoming(Channels.TASKS_IN)
-    @Outgoing(Channels.RESULTS_OUT)
-    public Multi<Message<String>> process(Multi<Message<String>> tasks) {
-        return tasks.onItem()
-                .transformToUni(this::admitted)
-                .merge(config.waterfall().maxInFlight());
+    public Flow.Subscriber<Message<String>> process() {
+        return new TaskSubscriber(config.waterfall().maxInFlight(), this::admitted);
     }
 
     /**
      * Runs an admitted record; once the process drains for shutdown ({@link WaterfallDrain}) a record is not started:
      * it is never acknowledged here, so it is redelivered to another process, which makes its vendor calls.
      */
-    private Uni<Message<String>> admitted(Message<String> record) {
+    private Uni<Void> admitted(Message<String> record) {
         if (!drain.admit()) {
             Log.debugf("Task record left to redelivery: the waterfall is draining");
             return Uni.createFrom().nothing();
@@ -126,13 +128,11 @@ public class WaterfallConsumer {
                 .recoverWithUni(failure -> {
                     Log.errorf(failure, "A task record could not be processed; sent to the dead-letter topic");
                     deadLetteredFailed.increment();
-                    return Uni.createFrom()
-                            .completionStage(message.nack(failure))
-                            .replaceWith(() -> null);
+                    return Uni.createFrom().completionStage(message.nack(failure));
                 });
     }
 
-    private Uni<Message<String>> handle(Message<String> message) {
+    private Uni<Void> handle(Message<String> message) {
         TaskRecord task;
         try {
             task = json.read(message.getPayload(), TaskRecord.class);
@@ -149,7 +149,7 @@ public class WaterfallConsumer {
             Log.warnf("Unreadable task record sent to the dead-letter topic: %s", unreadable.getMessage());
             deadLetteredUnreadable.increment();
             // The dead-letter strategy writes the record to the DLQ and commits past it; nothing is emitted.
-            return Uni.createFrom().completionStage(message.nack(unreadable)).replaceWith(() -> null);
+            return Uni.createFrom().completionStage(message.nack(unreadable));
         }
         TaskRecord current = task;
         long started = System.nanoTime();
@@ -179,7 +179,7 @@ public class WaterfallConsumer {
                             span.setAttribute(Tracing.STATUS, "settled");
                             span.end();
                         }
-                        return Uni.createFrom().completionStage(message.ack()).replaceWith(() -> null);
+                        return Uni.createFrom().completionStage(message.ack());
                     }
                     timer(current.enrichmentType(), outcome.item().status())
                             .record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
@@ -187,7 +187,7 @@ public class WaterfallConsumer {
                         span.setAttribute(Tracing.STATUS, outcome.item().status());
                         span.end();
                     }
-                    return Uni.createFrom().item(toResultMessage(message, current, outcome, trace));
+                    return publish(message, current, outcome, trace);
                 });
     }
 
@@ -322,8 +322,8 @@ public class WaterfallConsumer {
         return new TaskOutcome(skipped.item(), outcome.trace(), 0, false);
     }
 
-    private Message<String> toResultMessage(
-            Message<String> task, TaskRecord record, TaskOutcome outcome, Context trace) {
+    /** Writes the task's result record; the task record is acknowledged once the broker has it. */
+    private Uni<Void> publish(Message<String> task, TaskRecord record, TaskOutcome outcome, Context trace) {
         ResultEvent event = new ResultEvent(
                 outcome.item(),
                 record.workflowId(),
@@ -334,35 +334,6 @@ public class WaterfallConsumer {
         Log.debugf(
                 "Task %s of workflow %s settled %s",
                 record.taskId(), record.workflowId(), outcome.item().status());
-        if (trace == null) {
-            return task.withPayload(json.write(event))
-                    .addMetadata(CloudEvents.metadata(
-                            record.workflowId(),
-                            CloudEvents.resultEventId(record.taskId().toString()),
-                            CloudEvents.TYPE_RESULT,
-                            record.orgId()));
-        }
-        // A `publish enrichment.results` span from here until the broker acknowledged the result (the task record's
-        // ack) or refused it; the record carries its context to the aggregator's settle.
-        Span publish =
-                tracing.messaging("publish", SpanKind.PRODUCER, config.topics().results(), trace);
-        publish.setAttribute(Tracing.TASK_ID, record.taskId().toString());
-        Message<String> result = task.withPayload(json.write(event))
-                .addMetadata(CloudEvents.metadata(
-                        record.workflowId(),
-                        CloudEvents.resultEventId(record.taskId().toString()),
-                        CloudEvents.TYPE_RESULT,
-                        record.orgId(),
-                        trace.with(publish)));
-        var ack = result.getAckWithMetadata();
-        var nack = result.getNackWithMetadata();
-        return result.withAckWithMetadata(metadata -> {
-                    publish.end();
-                    return ack.apply(metadata);
-                })
-                .withNackWithMetadata((reason, metadata) -> {
-                    Tracing.end(publish, reason);
-                    return nack.apply(reason, metadata);
-                });
+        return results.publish(task, record.taskId().toString(), event, trace);
     }
 }

@@ -19,7 +19,6 @@ class ApiReadinessTest {
     private static final String RESULTS_IN = "mp.messaging.incoming.results-in.health-readiness-enabled";
     private static final String WORKFLOWS_OUT = "mp.messaging.outgoing.workflows-out.health-readiness-enabled";
     private static final String CANCELLED_OUT = "mp.messaging.outgoing.cancelled-results-out.health-readiness-enabled";
-    private static final String RESULTS_OUT = "mp.messaging.outgoing.results-out.health-readiness-enabled";
 
     @Test
     void anApiProcessStaysReadyWithoutTheBroker() {
@@ -31,7 +30,7 @@ class ApiReadinessTest {
     @Test
     void theDefaultAllRolesProcessServesTheApiSoNoChannelGatesItsReadiness() {
         SmallRyeConfig config = config(Map.of());
-        for (String key : new String[] {TASKS_IN, RESULTS_IN, WORKFLOWS_OUT, CANCELLED_OUT, RESULTS_OUT}) {
+        for (String key : new String[] {TASKS_IN, RESULTS_IN, WORKFLOWS_OUT, CANCELLED_OUT}) {
             assertThat(readiness(config, key)).as(key).isFalse();
         }
     }
@@ -39,7 +38,7 @@ class ApiReadinessTest {
     @Test
     void aWorkerOnlyProcessKeepsTheConnectorsReadiness() {
         SmallRyeConfig config = config(Map.of("cascade.roles", "waterfall,aggregator,webhooks"));
-        for (String key : new String[] {TASKS_IN, RESULTS_IN, WORKFLOWS_OUT, CANCELLED_OUT, RESULTS_OUT}) {
+        for (String key : new String[] {TASKS_IN, RESULTS_IN, WORKFLOWS_OUT, CANCELLED_OUT}) {
             assertThat(config.getOptionalValue(key, Boolean.class)).as(key).isEmpty();
         }
     }

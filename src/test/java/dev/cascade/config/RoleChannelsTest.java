@@ -13,7 +13,6 @@ import org.junit.jupiter.api.Test;
 /** The consumers' `enabled` attributes as SmallRye Reactive Messaging reads them, derived from the roles. */
 class RoleChannelsTest {
     private static final String TASKS_IN = "mp.messaging.incoming.tasks-in.enabled";
-    private static final String RESULTS_OUT = "mp.messaging.outgoing.results-out.enabled";
     private static final String RESULTS_IN = "mp.messaging.incoming.results-in.enabled";
     private static final String TASKS_OUT = "mp.messaging.outgoing.tasks-out.enabled";
 
@@ -21,15 +20,13 @@ class RoleChannelsTest {
     void everyConsumerRunsByDefault() {
         SmallRyeConfig config = config(Map.of());
         assertThat(enabled(config, TASKS_IN)).isTrue();
-        assertThat(enabled(config, RESULTS_OUT)).isTrue();
         assertThat(enabled(config, RESULTS_IN)).isTrue();
     }
 
     @Test
-    void anApiProcessOpensNoConsumerAndNoResultProducer() {
+    void anApiProcessOpensNoConsumer() {
         SmallRyeConfig config = config(Map.of("cascade.roles", "api"));
         assertThat(enabled(config, TASKS_IN)).isFalse();
-        assertThat(enabled(config, RESULTS_OUT)).isFalse();
         assertThat(enabled(config, RESULTS_IN)).isFalse();
         // Channels no role owns are left as configured (here: not set at all).
         assertThat(config.getOptionalValue(TASKS_OUT, Boolean.class)).isEmpty();
@@ -39,7 +36,6 @@ class RoleChannelsTest {
     void eachWorkerRoleOpensOnlyItsConsumer() {
         SmallRyeConfig waterfall = config(Map.of("cascade.roles", "waterfall"));
         assertThat(enabled(waterfall, TASKS_IN)).isTrue();
-        assertThat(enabled(waterfall, RESULTS_OUT)).isTrue();
         assertThat(enabled(waterfall, RESULTS_IN)).isFalse();
         SmallRyeConfig aggregator = config(Map.of("cascade.roles", "aggregator,webhooks"));
         assertThat(enabled(aggregator, TASKS_IN)).isFalse();
