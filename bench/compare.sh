@@ -34,7 +34,9 @@
 #                   median <= 3 s; and what Quarkus logs as "started in"
 #   P3 slow vendors type partial, simulator at exactly 500 ms per call, 2500 tasks in flight and provider bulkheads of
 #                   3000, 40 x 250 by 4 clients: peak provider calls in flight (>= 2000), tasks/s against
-#                   max-in-flight / mean task time (>= 0.8), peak heap used (<= 512 MB), peak RSS
+#                   max-in-flight / mean task time (>= 0.8), peak heap used (<= 512 MB), peak RSS. RSS is read
+#                   every 200 ms, /q/metrics once a second (a scrape costs the gateway CPU; the in-flight peak is a
+#                   gauge that keeps its maximum)
 #
 # Environment (all optional):
 #   CMP_HTTP_PORT (38080), CMP_MANAGEMENT_PORT (38081, health and metrics), CMP_KAFKA_PORT (39092),

@@ -6,7 +6,7 @@
  *        [--submits 400] [--rate 50] [--rate-submits 1000] [--warmup 50] [--type partial] [--contacts 250]
  *   java -cp CLASSES Compare e2e    --base-url URL --management-url URL --key KEY --results FILE [--prefix p2] [--type none]
  *        [--workflows 200] [--contacts 250] (--clients 4 | --rate SUBMITS_PER_S) [--warmup-workflows 20]
- *        [--timeout 600] [--gateway-pid PID] [--kafka-pid PID] [--sample-ms 200] [--csv FILE] [--max-in-flight N]
+ *        [--timeout 600] [--gateway-pid PID] [--kafka-pid PID] [--sample-ms 200] [--metrics-ms 1000] [--csv FILE] [--max-in-flight N]
  *        [--histograms a,b] [--timer NAME]
  *   java -cp CLASSES Compare launch --url READY_URL (on the management port) --pid-file FILE --results FILE --prefix p4.launch1 [--timeout 180]
  *   java -cp CLASSES Compare table  --floor FLOOR_SUMMARY --results FILE [--markdown OUT.md] [--context TEXT]

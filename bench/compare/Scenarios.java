@@ -118,7 +118,11 @@ final class Scenarios {
             int missing;
             Probe.Cpu cpu1;
             try (Probe.Sampler sampler =
-                    probe.new Sampler(gatewayPid, c.integer("sample-ms", 200), c.has("max-in-flight"))) {
+                    probe.new Sampler(
+                            gatewayPid,
+                            c.integer("sample-ms", 200),
+                            c.integer("metrics-ms", 1000),
+                            c.has("max-in-flight"))) {
                 if (c.has("rate")) {
                     Compare.say(prefix + ": open loop, " + workflows + " x " + contacts + " due at " + c.num("rate", 0)
                             + " submits/s");
