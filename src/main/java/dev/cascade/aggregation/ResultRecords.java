@@ -13,6 +13,7 @@ import io.quarkus.logging.Log;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 import dev.cascade.events.ResultItem;
+import dev.cascade.support.Ids;
 import dev.cascade.support.Json;
 import dev.cascade.support.Text;
 
@@ -54,8 +55,14 @@ final class ResultRecords {
         }
     }
 
-    /** The batch as parallel arrays for {@code unnest}; null when no record in it is readable. */
-    Tuple toBatch(List<String> records, List<Long> producedAt) {
+    /**
+     * A batch as parallel arrays for {@code unnest}, and the workflows its records name (sorted, distinct), or null when
+     * a record names none (a result the database refused, replaced by a `failed` item without its workflow).
+     */
+    record Batch(Tuple columns, String[] workflowIds) {}
+
+    /** The batch; null when no record in it is readable. */
+    Batch toBatch(List<String> records, List<Long> producedAt) {
         int n = records.size();
         List<Double> produced = new ArrayList<>(n);
         List<UUID> ids = new ArrayList<>(n);
@@ -66,6 +73,8 @@ final class ResultRecords {
         List<Boolean> phones = new ArrayList<>(n);
         List<Double> credits = new ArrayList<>(n);
         List<String> errors = new ArrayList<>(n);
+        java.util.TreeSet<String> workflows = new java.util.TreeSet<>();
+        boolean everyWorkflowNamed = true;
         for (int r = 0; r < n; r++) {
             String record = records.get(r);
             try {
@@ -84,6 +93,7 @@ final class ResultRecords {
                 String error = node.hasNonNull("error")
                         ? Text.storable(node.get("error").asText())
                         : null;
+                String workflowId = node.path("workflow_id").asText(null);
                 ObjectNode item = (ObjectNode) node;
                 item.remove(List.of("workflow_id", "org_id", "enrichment_type", "charged_credits", "trace"));
                 String result = json.mapper().writeValueAsString(item);
@@ -92,6 +102,11 @@ final class ResultRecords {
                 }
                 // Every check is done: only now is the record added, to every column at once, so the arrays stay
                 // aligned row by row.
+                if (workflowId != null && Ids.isWorkflowId(workflowId)) {
+                    workflows.add(workflowId);
+                } else {
+                    everyWorkflowNamed = false;
+                }
                 ids.add(taskId);
                 statuses.add(status);
                 results.add(result);
@@ -112,7 +127,7 @@ final class ResultRecords {
         if (ids.isEmpty()) {
             return null;
         }
-        return Tuple.of(
+        Tuple columns = Tuple.of(
                         ids.toArray(UUID[]::new),
                         statuses.toArray(String[]::new),
                         results.toArray(String[]::new),
@@ -122,5 +137,6 @@ final class ResultRecords {
                 .addArrayOfDouble(credits.toArray(Double[]::new))
                 .addArrayOfString(errors.toArray(String[]::new))
                 .addArrayOfDouble(produced.toArray(Double[]::new));
+        return new Batch(columns, everyWorkflowNamed ? workflows.toArray(String[]::new) : null);
     }
 }

@@ -136,6 +136,60 @@ class DuplicateResultTest {
                 .isEqualTo(1);
     }
 
+    @Test
+    void aResultNamingAnotherWorkflowThanItsTasksSettlesNothing() throws Exception {
+        Tenant tenant = Gateway.newTenant("named-" + UUID.randomUUID());
+        UUID org = UUID.fromString(tenant.orgId());
+        String own = "public_bulk_" + UUID.randomUUID();
+        String other = "public_bulk_" + UUID.randomUUID();
+        UUID task = UUID.randomUUID();
+        UUID otherTask = UUID.randomUUID();
+        try (Connection conn = Db.connect()) {
+            UUID list = Db.defaultList(conn, org);
+            for (String workflow : List.of(own, other)) {
+                Db.exec(
+                        conn,
+                        "INSERT INTO workflows (id, org_id, lead_list_id, enrichment_type, status, total_prospects,"
+                                + " dispatched_at) VALUES (?, ?, ?, 'partial', 'pending', 1, now())",
+                        workflow,
+                        org,
+                        list);
+                Db.exec(
+                        conn,
+                        "INSERT INTO tasks (id, workflow_id, org_id, lead_list_id, idx, status, contact)"
+                                + " VALUES (?, ?, ?, ?, 0, 'pending', '{}'::jsonb)",
+                        workflow.equals(own) ? task : otherTask,
+                        workflow,
+                        org,
+                        list);
+            }
+        }
+        try (KafkaProducer<String, String> producer = KafkaClients.producer()) {
+            // The task's result, but naming the other workflow: the aggregator locks the workflows records name, so
+            // this one must not settle the task (whose own workflow it did not lock) nor touch the other workflow.
+            producer.send(new ProducerRecord<>("enrichment.results", other, result(task, other, org, "wrong@acme.com")))
+                    .get();
+            producer.send(new ProducerRecord<>(
+                            "enrichment.results", other, result(otherTask, other, org, "other@acme.com")))
+                    .get();
+        }
+        assertThat(tenant.awaitTerminal(other, Duration.ofSeconds(20)).getInt("workflow.completed_prospects"))
+                .isEqualTo(1);
+        assertThat(Gateway.count("SELECT count(*) FROM tasks WHERE id = ? AND status = 'pending'", task))
+                .isEqualTo(1);
+        assertThat(tenant.workflow(own).getString("workflow.status")).isEqualTo("pending");
+
+        try (KafkaProducer<String, String> producer = KafkaClients.producer()) {
+            producer.send(new ProducerRecord<>("enrichment.results", own, result(task, own, org, "a@acme.com")))
+                    .get();
+        }
+        var status = tenant.awaitTerminal(own, Duration.ofSeconds(20));
+        assertThat(status.getString("workflow.status")).isEqualTo("completed");
+        assertThat(status.getInt("workflow.emails_found")).isEqualTo(1);
+        assertThat(tenant.workflow(other).getInt("workflow.completed_prospects"))
+                .isEqualTo(1);
+    }
+
     private static String result(UUID task, String workflowId, UUID org, String email) {
         return "{\"task_id\":\"" + task + "\",\"status\":\"completed\",\"primary_email\":\"" + email
                 + "\",\"primary_email_status\":\"reliable\",\"other_emails\":[],\"personal_phone_numbers\":[],"
