@@ -102,7 +102,7 @@ final class ResultRecords {
                 }
                 // Every check is done: only now is the record added, to every column at once, so the arrays stay
                 // aligned row by row.
-                if (workflowId != null && Ids.isWorkflowId(workflowId)) {
+                if (Ids.isWorkflowId(workflowId)) {
                     workflows.add(workflowId);
                 } else {
                     everyWorkflowNamed = false;

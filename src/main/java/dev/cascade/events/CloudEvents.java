@@ -3,12 +3,10 @@ package dev.cascade.events;
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 
-import io.opentelemetry.context.Context;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 
 import dev.cascade.support.Times;
-import dev.cascade.telemetry.TraceHeaders;
 
 /**
  * CloudEvents Kafka binary-mode headers (`ce_*`) plus `org_id`, carried by every record Cascade writes; with tracing
@@ -44,24 +42,14 @@ public final class CloudEvents {
     }
 
     /**
-     * Outgoing metadata with the record key and the CloudEvents headers. The id must be stable for one logical
-     * event (a re-published task keeps its id) so that consumers can de-duplicate on `ce_id`.
+     * Outgoing metadata with the record key and the CloudEvents headers, for the records written through an emitter
+     * (lifecycle, a cancel's results). The id must be stable for one logical event (a re-published task keeps its id)
+     * so that consumers can de-duplicate on `ce_id`.
      */
     public static OutgoingKafkaRecordMetadata<String> metadata(String key, String id, String type, UUID orgId) {
-        return metadata(key, id, type, orgId, null);
-    }
-
-    /**
-     * {@link #metadata(String, String, String, UUID)} plus the W3C trace context of {@code trace} (`traceparent`,
-     * `tracestate`) beside the CloudEvents headers; none when {@code trace} is null (tracing off) or has no span.
-     */
-    public static OutgoingKafkaRecordMetadata<String> metadata(
-            String key, String id, String type, UUID orgId, Context trace) {
-        RecordHeaders headers = headers(bytes(id), bytes(type), bytes(Times.now()), bytes(orgId.toString()));
-        TraceHeaders.inject(trace, headers);
         return OutgoingKafkaRecordMetadata.<String>builder()
                 .withKey(key)
-                .withHeaders(headers)
+                .withHeaders(headers(bytes(id), bytes(type), bytes(Times.now()), bytes(orgId.toString())))
                 .build();
     }
 

@@ -68,9 +68,15 @@ class ResultPublisher {
     /** Whether a drain of the queue is scheduled on the sending thread or running. */
     private final AtomicBoolean scheduled = new AtomicBoolean();
 
+    /** The sending thread; it starts with the first result. */
+    private final ExecutorService sending = Executors.newSingleThreadExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "cascade-result-producer");
+        thread.setDaemon(true);
+        return thread;
+    });
+
     private volatile Producer<String, byte[]> producer;
     private KafkaClientMetrics metrics;
-    private ExecutorService sending;
 
     ResultPublisher(
             @Identifier("default-kafka-broker") Map<String, Object> kafka,
@@ -126,7 +132,7 @@ class ResultPublisher {
 
     private void schedule() {
         if (scheduled.compareAndSet(false, true)) {
-            sender().execute(this::drain);
+            sending.execute(this::drain);
         }
     }
 
@@ -163,17 +169,6 @@ class ResultPublisher {
                 .whenComplete((ignored, alsoFailed) -> pending.done().run());
     }
 
-    private synchronized ExecutorService sender() {
-        if (sending == null) {
-            sending = Executors.newSingleThreadExecutor(runnable -> {
-                Thread thread = new Thread(runnable, "cascade-result-producer");
-                thread.setDaemon(true);
-                return thread;
-            });
-        }
-        return sending;
-    }
-
     private Producer<String, byte[]> producer() {
         Producer<String, byte[]> made = producer;
         if (made == null) {
@@ -206,9 +201,7 @@ class ResultPublisher {
 
     @PreDestroy
     synchronized void close() {
-        if (sending != null) {
-            sending.shutdown();
-        }
+        sending.shutdown();
         if (producer != null) {
             metrics.close();
             // Results still in flight get a moment; a task whose result is not acknowledged is redelivered.
