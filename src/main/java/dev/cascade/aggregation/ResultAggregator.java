@@ -15,6 +15,8 @@ import io.opentelemetry.context.Context;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
+import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordBatchMetadata;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
@@ -241,6 +243,7 @@ public class ResultAggregator {
     private final ContactEventCaps caps;
     private final Tracing tracing;
     private final String topic;
+    private final GroupSettle group;
 
     public ResultAggregator(
             Pool pool,
@@ -257,25 +260,38 @@ public class ResultAggregator {
         this.listeners = listeners;
         this.timing = timing;
         this.caps = caps;
+        this.group = new GroupSettle(Math.max(1, config.aggregator().maxBatch()), this::settleRecords);
     }
 
+    /**
+     * Takes one polled batch of result records into the next settle ({@link GroupSettle}); the batch is acknowledged
+     * once that settle has committed.
+     */
     @Incoming(Channels.RESULTS_IN)
-    public Uni<Void> settle(ConsumerRecords<String, String> polled) {
+    public Uni<Void> settle(KafkaRecordBatch<String, String> batch) {
+        ConsumerRecords<String, String> polled = batch.getMetadata(IncomingKafkaRecordBatchMetadata.class)
+                .map(metadata -> (ConsumerRecords<String, String>) metadata.getRecords())
+                .orElse(null);
+        if (polled == null) {
+            return Uni.createFrom().completionStage(batch.ack());
+        }
         List<String> records = new ArrayList<>(polled.count());
         List<Long> produced = new ArrayList<>(polled.count());
         for (ConsumerRecord<String, String> record : polled) {
             records.add(record.value());
             produced.add(record.timestampType() == TimestampType.CREATE_TIME ? record.timestamp() : null);
         }
-        if (!tracing.enabled()) {
-            return settle(records, produced);
-        }
-        List<Span> spans = settleSpans(polled);
-        return settle(records, produced).onTermination().invoke((done, failure, cancelled) -> {
+        List<Span> spans = tracing.enabled() ? settleSpans(polled) : List.of();
+        return group.offer(new GroupSettle.Polled(records, produced, failure -> {
             for (Span span : spans) {
                 Tracing.end(span, failure);
             }
-        });
+            if (failure == null) {
+                batch.ack();
+            } else {
+                batch.nack(failure);
+            }
+        }));
     }
 
     /**
@@ -324,7 +340,7 @@ public class ResultAggregator {
         return spans;
     }
 
-    private Uni<Void> settle(List<String> records, List<Long> produced) {
+    private Uni<Void> settleRecords(List<String> records, List<Long> produced) {
         return settleBatch(records, produced)
                 .onFailure(ResultAggregator::isDataError)
                 .recoverWithUni(failure -> {
@@ -409,7 +425,15 @@ public class ResultAggregator {
         Uni<RowSet<Row>> locked = workflows == null
                 ? conn.preparedQuery(LOCK_SQL).execute(Tuple.of(batch.getArrayOfUUIDs(0)))
                 : conn.preparedQuery(LOCK_NAMED_SQL).execute(Tuple.tuple().addArrayOfString(workflows));
-        return locked.chain(() -> conn.preparedQuery(SETTLE_SQL).execute(batch)).call(rows -> balances(conn, rows));
+        // Sent together (one round trip): the connection runs them in order, so the settle statement starts, with a
+        // new snapshot, once the locks are held; if the lock fails, the settle fails in the aborted transaction.
+        Uni<RowSet<Row>> settled = conn.preparedQuery(SETTLE_SQL).execute(batch);
+        return Uni.combine()
+                .all()
+                .unis(locked, settled)
+                .collectFailures()
+                .with((lock, rows) -> rows)
+                .call(rows -> balances(conn, rows));
     }
 
     private static Uni<Void> balances(SqlConnection conn, RowSet<Row> rows) {

@@ -86,6 +86,9 @@ public interface CascadeConfig {
     /** How long the dispatch sweeper tries to publish a workflow before it gives the workflow up. */
     DispatchSettings dispatch();
 
+    /** The aggregator's settle transactions ({@link AggregatorSettings}). */
+    AggregatorSettings aggregator();
+
     interface Db {
         /** PostgreSQL host (`CASCADE_DB_HOST`). */
         @WithDefault("127.0.0.1")

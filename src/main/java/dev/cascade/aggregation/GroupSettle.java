@@ -1,0 +1,133 @@
+package dev.cascade.aggregation;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.BiFunction;
+import java.util.function.Consumer;
+
+import io.quarkus.logging.Log;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * Group settle: the polled batches of result records that arrive while a settle transaction runs are merged into the
+ * next one. Without it each poll became a transaction of its own, and a burst of results (a submit's 250 contacts)
+ * arrived over a dozen small polls, each waiting for the transactions of the polls before it. Now a burst costs one
+ * or two transactions, and batches grow with the load instead of the number of transactions.
+ *
+ * <p>One settle runs at a time, over whole polled batches in the order they arrived, so a workflow's results settle in
+ * their partition's order ({@code settle_seq} follows it) exactly as with one transaction per poll. Each polled batch
+ * is told when the settle that held it has ended (its records are then acknowledged, never before their commit).
+ *
+ * <p>Memory is bounded: while {@code maxRecords} records or more wait, {@link #offer} answers only once the running
+ * settle has taken them, so the connector takes no further poll (and pauses its consumer) during an outage of the
+ * database instead of filling the heap.
+ */
+final class GroupSettle {
+    /** One polled batch: its record values, their production times (may be null) and what to do once settled. */
+    record Polled(List<String> records, List<Long> produced, Consumer<Throwable> done) {}
+
+    private final int maxRecords;
+    private final BiFunction<List<String>, List<Long>, Uni<Void>> settle;
+    private final ArrayDeque<Polled> waiting = new ArrayDeque<>();
+    private int waitingRecords;
+    private boolean running;
+    /** Completed once fewer than maxRecords records wait; null while there is room. */
+    private CompletableFuture<Void> room;
+
+    /**
+     * @param maxRecords the most records one settle takes (a single larger poll is still settled whole), and the
+     *     number of waiting records past which {@link #offer} waits for room
+     * @param settle settles the records of the merged batches in one transaction, retrying as it must; a failure of
+     *     its {@code Uni} is passed to every merged batch
+     */
+    GroupSettle(int maxRecords, BiFunction<List<String>, List<Long>, Uni<Void>> settle) {
+        this.maxRecords = maxRecords;
+        this.settle = settle;
+    }
+
+    /**
+     * Queues a polled batch for the next settle (starting it when none runs). Answers at once while there is room,
+     * else once the running settle has taken enough of the waiting records.
+     */
+    Uni<Void> offer(Polled polled) {
+        CompletableFuture<Void> wait = null;
+        boolean start;
+        synchronized (this) {
+            waiting.add(polled);
+            waitingRecords += polled.records().size();
+            start = !running;
+            running = true;
+            if (!start && waitingRecords >= maxRecords) {
+                if (room == null) {
+                    room = new CompletableFuture<>();
+                }
+                wait = room;
+            }
+        }
+        if (start) {
+            next();
+        }
+        return wait == null ? Uni.createFrom().voidItem() : Uni.createFrom().completionStage(wait);
+    }
+
+    /** Starts a settle of the waiting batches, or marks the group idle when none wait. */
+    private void next() {
+        List<Polled> taken = new ArrayList<>();
+        int records = 0;
+        CompletableFuture<Void> freed = null;
+        synchronized (this) {
+            while (!waiting.isEmpty()
+                    && (taken.isEmpty() || records + waiting.peek().records().size() <= maxRecords)) {
+                Polled polled = waiting.poll();
+                taken.add(polled);
+                records += polled.records().size();
+            }
+            waitingRecords -= records;
+            if (taken.isEmpty()) {
+                running = false;
+            }
+            if (room != null && waitingRecords < maxRecords) {
+                freed = room;
+                room = null;
+            }
+        }
+        if (freed != null) {
+            freed.complete(null);
+        }
+        if (taken.isEmpty()) {
+            return;
+        }
+        List<String> values = new ArrayList<>(records);
+        List<Long> produced = new ArrayList<>(records);
+        for (Polled polled : taken) {
+            values.addAll(polled.records());
+            if (polled.produced() == null) {
+                for (int i = 0; i < polled.records().size(); i++) {
+                    produced.add(null);
+                }
+            } else {
+                produced.addAll(polled.produced());
+            }
+        }
+        Uni<Void> work;
+        try {
+            work = settle.apply(values, produced);
+        } catch (RuntimeException failed) {
+            work = Uni.createFrom().failure(failed);
+        }
+        work.subscribe().with(done -> finish(taken, null), failure -> finish(taken, failure));
+    }
+
+    private void finish(List<Polled> taken, Throwable failure) {
+        for (Polled polled : taken) {
+            try {
+                polled.done().accept(failure);
+            } catch (RuntimeException unexpected) {
+                Log.errorf(unexpected, "Finishing a settled batch of results failed");
+            }
+        }
+        next();
+    }
+}
