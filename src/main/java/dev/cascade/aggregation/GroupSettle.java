@@ -17,12 +17,14 @@ import io.smallrye.mutiny.Uni;
  * or two transactions, and batches grow with the load instead of the number of transactions.
  *
  * <p>One settle runs at a time, over whole polled batches in the order they arrived, so a workflow's results settle in
- * their partition's order ({@code settle_seq} follows it) exactly as with one transaction per poll. Each polled batch
- * is told when the settle that held it has ended (its records are then acknowledged, never before their commit).
+ * transactions that follow their partition's order and its {@code settle_seq} keeps growing in commit order, as with
+ * one transaction per poll (within one transaction the statement numbers a workflow's tasks by their index). Each
+ * polled batch is told when the settle that held it has ended (its records are then acknowledged, never before their
+ * commit).
  *
  * <p>Memory is bounded: while {@code maxRecords} records or more wait, {@link #offer} answers only once the running
- * settle has taken them, so the connector takes no further poll (and pauses its consumer) during an outage of the
- * database instead of filling the heap.
+ * settle has taken them, so the connector hands over no further poll (it queues at most two more, then pauses its
+ * consumer) during an outage of the database instead of filling the heap.
  */
 final class GroupSettle {
     /** One polled batch: its record values, their production times (may be null) and what to do once settled. */
@@ -99,10 +101,29 @@ final class GroupSettle {
         if (taken.isEmpty()) {
             return;
         }
+        Uni<Void> work;
+        try {
+            work = settle.apply(values(taken, records), produced(taken, records));
+        } catch (RuntimeException failed) {
+            // Whatever fails here is the settle's failure: the merged polls hear of it and the group carries on,
+            // never left running with nothing to finish it.
+            work = Uni.createFrom().failure(failed);
+        }
+        work.subscribe().with(done -> finish(taken, null), failure -> finish(taken, failure));
+    }
+
+    private static List<String> values(List<Polled> taken, int records) {
         List<String> values = new ArrayList<>(records);
-        List<Long> produced = new ArrayList<>(records);
         for (Polled polled : taken) {
             values.addAll(polled.records());
+        }
+        return values;
+    }
+
+    /** The production times, aligned with {@link #values}; null where a poll has none. */
+    private static List<Long> produced(List<Polled> taken, int records) {
+        List<Long> produced = new ArrayList<>(records);
+        for (Polled polled : taken) {
             if (polled.produced() == null) {
                 for (int i = 0; i < polled.records().size(); i++) {
                     produced.add(null);
@@ -111,13 +132,7 @@ final class GroupSettle {
                 produced.addAll(polled.produced());
             }
         }
-        Uni<Void> work;
-        try {
-            work = settle.apply(values, produced);
-        } catch (RuntimeException failed) {
-            work = Uni.createFrom().failure(failed);
-        }
-        work.subscribe().with(done -> finish(taken, null), failure -> finish(taken, failure));
+        return produced;
     }
 
     private void finish(List<Polled> taken, Throwable failure) {

@@ -93,13 +93,16 @@ public class ResultAggregator {
         }
         List<Span> spans = tracing.enabled() ? settleSpans(polled) : List.of();
         return group.offer(new GroupSettle.Polled(records, produced, failure -> {
-            for (Span span : spans) {
-                Tracing.end(span, failure);
-            }
-            if (failure == null) {
-                batch.ack();
-            } else {
-                batch.nack(failure);
+            try {
+                for (Span span : spans) {
+                    Tracing.end(span, failure);
+                }
+            } finally {
+                if (failure == null) {
+                    batch.ack();
+                } else {
+                    batch.nack(failure);
+                }
             }
         }));
     }
@@ -109,7 +112,8 @@ public class ResultAggregator {
      * (`process enrichment.results`, linked to the records it settles, up to the SDK's link limit), and each record
      * that carries a trace context gets a `settle` span in its workflow's trace, parented to the record's context
      * and linked to the batch span: a workflow's trace shows each of its task's settles, the batch trace shows what
-     * was settled together. All of them last as long as the batch's transaction (with its retries).
+     * was settled together. All of them last from the poll until the end of the transaction that settled it (with its
+     * retries), so they include the wait for the settle that ran before.
      */
     private List<Span> settleSpans(ConsumerRecords<String, String> polled) {
         List<Context> parents = new ArrayList<>(polled.count());

@@ -142,6 +142,22 @@ class GroupSettleTest {
     }
 
     @Test
+    void aPollWhoseAcknowledgementThrowsDoesNotStopTheGroup() {
+        Settles settles = new Settles();
+        GroupSettle group = new GroupSettle(100, settles::settle);
+        group.offer(new GroupSettle.Polled(List.of("a"), null, failure -> {
+            throw new IllegalStateException("ack failed");
+        }));
+        Outcome next = new Outcome();
+        group.offer(polled(next, "b"));
+
+        settles.running.get(0).complete(null);
+        assertEquals(List.of("b"), settles.records.get(1), "the next poll still settles");
+        settles.running.get(1).complete(null);
+        assertTrue(next.told.get());
+    }
+
+    @Test
     void aSettleThatThrowsIsAFailedSettle() {
         GroupSettle group = new GroupSettle(10, (records, produced) -> {
             throw new IllegalArgumentException("unreadable");
