@@ -13,6 +13,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -27,6 +31,8 @@ final class Api {
     static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_ATTEMPTS = 6;
     private static final long MAX_WAIT_MS = 60_000;
+    /** How long a request may wait for its answer's headers, and again for the whole answer. */
+    private static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(120);
 
     /** An answer: status, headers that matter, and the body as text. */
     record Answer(int status, String body, Optional<String> replayed) {
@@ -48,7 +54,11 @@ final class Api {
         this.base = base;
         this.bearer = bearer;
         this.credentialName = credentialName;
+        // HTTP/1.1: over plain http the JDK client otherwise asks for an upgrade to HTTP/2 (h2c) on every new
+        // connection, and JDK 17's client was seen to keep such an upgraded exchange waiting after its whole answer had
+        // arrived (a test's `admin providers` hung for minutes). The gateway's answers are small; nothing needs h2c.
         this.client = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(10))
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .build();
@@ -123,7 +133,7 @@ final class Api {
             throw new Exit.Failure(Exit.AUTH, "no " + credentialName + " is configured");
         }
         return HttpRequest.newBuilder(base.resolve(path))
-                .timeout(Duration.ofSeconds(120))
+                .timeout(ANSWER_TIMEOUT)
                 .header("Authorization", "Bearer " + bearer)
                 .header("User-Agent", "cascade-cli");
     }
@@ -133,7 +143,7 @@ final class Api {
         HttpRequest request = builder.build();
         for (int attempt = 1; ; attempt++) {
             try {
-                HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> response = whole(request);
                 if (response.statusCode() == 429 && attempt < MAX_ATTEMPTS) {
                     pause(retryAfter(response.headers().firstValue("Retry-After"), attempt));
                     continue;
@@ -151,6 +161,32 @@ final class Api {
                 Thread.currentThread().interrupt();
                 throw new Exit.Failure(Exit.INTERRUPTED, "interrupted");
             }
+        }
+    }
+
+    /**
+     * Sends and reads the whole answer within {@link #ANSWER_TIMEOUT}: the request's own timeout covers only the wait
+     * for the answer's headers, so a body that stops arriving would otherwise hold the command for ever.
+     */
+    private HttpResponse<String> whole(HttpRequest request) throws IOException, InterruptedException {
+        CompletableFuture<HttpResponse<String>> answer =
+                client.sendAsync(request, HttpResponse.BodyHandlers.ofString());
+        try {
+            return answer.get(ANSWER_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            answer.cancel(true);
+            throw new HttpTimeoutException("no whole answer within " + ANSWER_TIMEOUT.toSeconds() + " s");
+        } catch (InterruptedException e) {
+            answer.cancel(true);
+            throw e;
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            if (e.getCause() instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new IOException(e.getCause());
         }
     }
 
