@@ -18,9 +18,10 @@
 #                         the figures of the scenarios not run now (e.g. re-run P3 alone into a full run)
 #   --table DIR           only print the table of the results in DIR (with its saved floor summary)
 #
-# Scenarios (P1, P2 and P3 each from an empty database and a fresh Kafka log, the gateway restarted with its own
-# settings; P5 and P4 reuse P2's broker and database: P5 needs P2's rate and a warm gateway, and P4 is by definition a
-# start against a running broker and an existing database):
+# Scenarios (P1, P2 and P3 each from an empty database and topics of their own on one broker started for the sitting,
+# so that P2 meets a broker as warm as the floor's pipeline does; the gateway restarted with its own settings; P5 and
+# P4 reuse P2's database and topics: P5 needs P2's rate and a warm gateway, and P4 is by definition a start against a
+# running broker and an existing database):
 #   P1 ingest       `api`-only gateway (CASCADE_ROLES=api), 250-contact submits: closed loop of 400 by 1 and by 4
 #                   clients, then open loop at 50/s (1000 submits, latency from each submit's due time, async sends)
 #                   -> floor ingest.full.c1 / .c4 (ratio >= 0.6), ingest.full.rate50 (p99 <= 2 x floor)
@@ -260,15 +261,26 @@ done
 COMMIT="$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$ROOT" diff --quiet HEAD -- src pom.xml 2>/dev/null || echo '+changes')"
 echo "$(date -u +%Y-%m-%dT%H:%M:%SZ), commit $COMMIT, $(nproc) cores, load average before $(cut -d' ' -f1-3 /proc/loadavg), floor $(head -n 1 "$RES/floor-summary.txt" | tr -d '=' | xargs), scenarios $SCENARIOS" >>"$RES/context.txt"
 
-# A fresh broker (empty log) and an empty database: what one scenario leaves (an api-only gateway leaves every task
-# unconsumed) must not become the next one's work.
+# An empty database and topics of their own for each scenario group, on one broker for the whole sitting: what one
+# scenario leaves (an api-only gateway leaves every task unconsumed) must not become the next one's work, and the
+# broker stays as warm as the floor's, whose pipeline runs after its ingest phases on the same broker. (A fresh broker
+# per group spent most of P2 compiling: C2 threads took 50-70 % of its samples in every window, CPU the gateway lost.)
+# fresh_stack GROUP: the topics are the gateway's own names with the suffix .GROUP (CASCADE_TOPICS_*, read by both
+# scripts/kafka-broker.sh, which creates them, and the gateway).
 fresh_stack() {
+  local group="${1,,}"
   stop_gateway
-  "$ROOT/scripts/kafka-broker.sh" stop >>"$RUN_LOG" 2>&1 || true
-  rm -rf "$STATE/kafka-data"
   PGPASSWORD="${CASCADE_DB_PASSWORD:-}" PGOPTIONS='-c client_min_messages=warning' psql -h "${CASCADE_DB_HOST:-127.0.0.1}" -p "${CASCADE_DB_PORT:-5432}" \
     -U "${CASCADE_DB_USER:-postgres}" -d postgres -qc "DROP DATABASE IF EXISTS $DB_NAME WITH (FORCE)" >/dev/null ||
     die "could not drop database $DB_NAME (psql)"
+  export CASCADE_TOPICS_TASKS="enrichment.tasks.$group" CASCADE_TOPICS_RESULTS="enrichment.results.$group" \
+    CASCADE_TOPICS_WORKFLOWS="enrichment.workflows.$group" CASCADE_TOPICS_TASKS_DLQ="enrichment.tasks.dlq.$group"
+  if ((BROKER_OURS)) && alive "${KAFKA_PID:-}"; then
+    run_bg "$ROOT/scripts/kafka-broker.sh" topics >>"$RUN_LOG" 2>&1 || die "could not create the $group topics (see $RUN_LOG)"
+    return 0
+  fi
+  "$ROOT/scripts/kafka-broker.sh" stop >>"$RUN_LOG" 2>&1 || true
+  rm -rf "$STATE/kafka-data"
   BROKER_OURS=1
   run_bg "$ROOT/scripts/kafka-broker.sh" start >>"$RUN_LOG" 2>&1 || die "Kafka did not start (see $RUN_LOG)"
   KAFKA_PID="$(awk '{print $1; exit}' "$STATE/kafka.pid")"
@@ -323,7 +335,7 @@ E2E_COMMON=(--base-url "$BASE" --management-url "$MGMT" --key "$KEY" --results "
 
 # --- P1 ----------------------------------------------------------------------------------------------
 if want P1; then
-  fresh_stack
+  fresh_stack P1
   start_gateway P1 CASCADE_ROLES=api
   run_bg client ingest "${E2E_COMMON[@]}" --prefix p1 --type "${CMP_P1_TYPE:-partial}" \
     --clients 1,4 --submits "${CMP_P1_SUBMITS:-400}" --rate "${CMP_P1_RATE:-50}" \
@@ -333,7 +345,7 @@ fi
 
 # --- P2, P5, P4 ----------------------------------------------------------------------------------------
 if want P2 || want P5 || want P4; then
-  fresh_stack
+  fresh_stack P2
   start_gateway P2
   if want P2; then
     run_bg client e2e "${E2E_COMMON[@]}" --prefix p2 --type none --workflows "${CMP_P2_WORKFLOWS:-200}" \
@@ -380,7 +392,7 @@ fi
 
 # --- P3 ----------------------------------------------------------------------------------------------
 if want P3; then
-  fresh_stack
+  fresh_stack P3
   lat="${CMP_P3_LATENCY:-500ms}"
   mif="${CMP_P3_MAX_IN_FLIGHT:-2500}"
   bh="${CMP_P3_BULKHEAD:-3000}"
