@@ -19,7 +19,7 @@
 #   JAVA_OPTS                       the gateway JVM's options; replaces the memory budget below (GATEWAY_JVM_OPTS)
 #   JAVA_OPTS_APPEND                options added after JAVA_OPTS or the budget (e.g. -Dcascade.providers.x.y=z)
 #   MALLOC_ARENA_MAX (2)            glibc malloc arenas of the gateway (docs/performance.md, "Memory")
-#   CASCADE_CDS (1)                 0: start without the AppCDS archive target/quarkus-app/app-cds.jsa (with it, the
+#   CASCADE_CDS (1)                 0: start without the AppCDS archives of target/quarkus-app (with them, the
 #                                   gateway runs in target/quarkus-app: give file settings as absolute paths)
 #   CASCADE_ROLES (all)             the gateway's roles (cascade.roles); passed through like every CASCADE_* setting
 #   CASCADE_SKIP_BUILD=1            never build; use target/quarkus-app as it is
@@ -38,9 +38,17 @@ export KAFKA_PORT="${KAFKA_PORT:-9092}"
 READY_TIMEOUT="${CASCADE_READY_TIMEOUT:-180}"
 JAR="$REPO_ROOT/target/quarkus-app/quarkus-run.jar"
 # AppCDS archive, made by every build next to the jar (quarkus.package.jar.appcds.enabled): start-up maps the classes
-# of the application's initialisation from it instead of loading them from the jars (docs/performance.md, "Start-up").
+# of the application's static initialisation from it instead of loading them from the jars (docs/performance.md,
+# "Start-up"); the container image and the tests start from it.
 APP_DIR="$REPO_ROOT/target/quarkus-app"
 CDS_ARCHIVE="$APP_DIR/app-cds.jsa"
+# The trained archive: every class a whole start of the gateway loads (against the broker and the database, with
+# the channels, Flyway and the persistence unit), where the build's holds only what the static initialisation loads.
+# It is made once per build, by a training start of the gateway that is stopped as soon as it is ready (the JVM
+# writes the archive as it exits), before the gateway's real start (docs/performance.md, "Start-up").
+TRAINED_ARCHIVE="$APP_DIR/app-cds-trained.jsa"
+# The training JVM writes the archive here; it is moved into place only once whole (stacks may share the build).
+RECORDING="$APP_DIR/.app-cds-trained.$$.jsa"
 # The gateway's memory budget: RSS within about 400 MB under load (docs/performance.md, "Memory", says why each value).
 # Keep in step with deploy/container/Dockerfile.jvm and src/test/java/dev/cascade/testing/GatewayProcess.java.
 # -XX:TieredStopAtLevel=1 (C1 only): on 2 cores shared with Kafka and PostgreSQL, C2 compilations took half of all
@@ -76,7 +84,7 @@ cleanup() {
     stop_tree "$GW_PID" "gateway" 30
     wait "$GW_PID" 2>/dev/null
   fi
-  rm -f "$GW_PID_FILE"
+  rm -f "$GW_PID_FILE" "$RECORDING"
   if ((MAY_STOP_KAFKA)); then
     "$SCRIPTS/kafka-broker.sh" stop
   fi
@@ -191,26 +199,63 @@ export KAFKA_BOOTSTRAP_SERVERS="127.0.0.1:$KAFKA_PORT"
 export CASCADE_DB_HOST CASCADE_DB_PORT CASCADE_DB_NAME CASCADE_DB_USER
 export CASCADE_DB_PASSWORD="${CASCADE_DB_PASSWORD:-}"
 export GATEWAY_BOOTSTRAP_API_KEY GATEWAY_ADMIN_TOKEN
+# glibc gives every thread that mallocs an arena of its own (up to 8 per core), and their free space stays resident.
+export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
+
+# train_archive: the training start (see TRAINED_ARCHIVE), when this build has no trained archive yet. A training
+# that fails costs only its time: the gateway then starts from the build's archive.
+train_archive() {
+  [[ -z "${CASCADE_GATEWAY_CMD:-}" && "${CASCADE_CDS:-1}" == 1 && -f "$JAR" ]] || return 0
+  [[ -f "$TRAINED_ARCHIVE" && "$TRAINED_ARCHIVE" -nt "$JAR" ]] && return 0
+  log "AppCDS: training the class archive of this build (one start and stop of the gateway, once per build)"
+  # At most 90 s: a gateway that cannot start shows why in the real start that follows.
+  local train_log="$STATE_DIR/gateway-cds-training.log" deadline=$((SECONDS + (READY_TIMEOUT < 90 ? READY_TIMEOUT : 90)))
+  local ready=0
+  # shellcheck disable=SC2086 # JAVA_OPTS and GATEWAY_JVM_OPTS are lists of options
+  env -C "$APP_DIR" "$JAVA" ${JAVA_OPTS:-$GATEWAY_JVM_OPTS} ${JAVA_OPTS_APPEND:-} \
+    -XX:ArchiveClassesAtExit="$(basename "$RECORDING")" -jar quarkus-run.jar >"$train_log" 2>&1 &
+  STEP_PID=$!
+  while pid_alive "$STEP_PID" && ((SECONDS < deadline)); do
+    if [[ "$(http_status "http://127.0.0.1:$MANAGEMENT_PORT/q/health/ready")" == 200 ]]; then
+      ready=1
+      break
+    fi
+    sleep 0.5
+  done
+  stop_tree "$STEP_PID" "the training start" 60
+  wait "$STEP_PID" 2>/dev/null || true
+  STEP_PID=""
+  if ((ready)) && [[ -s "$RECORDING" ]]; then
+    mv -f "$RECORDING" "$TRAINED_ARCHIVE"
+    log "AppCDS: trained archive written ($TRAINED_ARCHIVE)"
+  else
+    log "AppCDS: the training start did not finish (see $train_log); starting from the build's archive"
+  fi
+  rm -f "$RECORDING"
+}
+train_archive
 
 if [[ -n "${CASCADE_GATEWAY_CMD:-}" ]]; then
   gateway_cmd=(bash -c "$CASCADE_GATEWAY_CMD")
 else
-  # The archive names the jar as it was started at build time, `quarkus-run.jar` in target/quarkus-app, so the JVM
-  # only takes the archive when it starts the jar by that name from that directory. Only an archive made after the
-  # jar matches it; without one (or with CASCADE_CDS=0) the gateway starts as before, loading every class from the
-  # jars.
-  if [[ "${CASCADE_CDS:-1}" == 1 && -f "$CDS_ARCHIVE" && "$CDS_ARCHIVE" -nt "$JAR" ]]; then
+  # An archive names the jar as it was started, `quarkus-run.jar` in target/quarkus-app, so the JVM only takes it
+  # when it starts the jar by that name from that directory, and only an archive made after the jar matches it: the
+  # trained archive of this build, else the build's own. With CASCADE_CDS=0 every class comes from the jars.
+  cds=""
+  if [[ "${CASCADE_CDS:-1}" == 1 && -f "$TRAINED_ARCHIVE" && "$TRAINED_ARCHIVE" -nt "$JAR" ]]; then
+    cds=app-cds-trained.jsa
+  elif [[ "${CASCADE_CDS:-1}" == 1 && -f "$CDS_ARCHIVE" && "$CDS_ARCHIVE" -nt "$JAR" ]]; then
+    cds=app-cds.jsa
+  fi
+  if [[ -n "$cds" ]]; then
     # shellcheck disable=SC2206 # JAVA_OPTS and GATEWAY_JVM_OPTS are lists of options
     gateway_cmd=(env -C "$APP_DIR" "$JAVA" ${JAVA_OPTS:-$GATEWAY_JVM_OPTS} ${JAVA_OPTS_APPEND:-}
-      -XX:SharedArchiveFile=app-cds.jsa -jar quarkus-run.jar)
+      -XX:SharedArchiveFile="$cds" -jar quarkus-run.jar)
   else
     # shellcheck disable=SC2206 # JAVA_OPTS and GATEWAY_JVM_OPTS are lists of options
     gateway_cmd=("$JAVA" ${JAVA_OPTS:-$GATEWAY_JVM_OPTS} ${JAVA_OPTS_APPEND:-} -jar "$JAR")
   fi
 fi
-# glibc gives every thread that mallocs an arena of its own (up to 8 per core), and their free space stays resident.
-export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
-
 [[ -f "$GW_LOG" ]] && mv -f "$GW_LOG" "$GW_LOG.1"
 log "starting the gateway on port $HTTP_PORT, management port $MANAGEMENT_PORT (profile $QUARKUS_PROFILE, Kafka $KAFKA_BOOTSTRAP_SERVERS, PostgreSQL $CASCADE_DB_HOST:$CASCADE_DB_PORT/$CASCADE_DB_NAME; log $GW_LOG)"
 gw_ns="$(date +%s%N)"
