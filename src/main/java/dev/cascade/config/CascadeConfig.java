@@ -160,6 +160,15 @@ public interface CascadeConfig {
         int maxInFlight();
 
         /**
+         * How many of the process's Vert.x event loops the tasks run on, each task on the next in turn (on a
+         * duplicated context of its own). 0 (the default): all of them ({@code quarkus.vertx.event-loops-pool-size},
+         * twice the cores by default); 1: every task on the event loop its record arrives on, as the connector
+         * delivers it.
+         */
+        @WithDefault("0")
+        int eventLoops();
+
+        /**
          * Upper bound of one task's whole waterfall; with the result publish (at most 20 s) it stays well under the
          * task consumer's unacked-record age (120 s), so a slow vendor can never make the consumer unhealthy.
          */

@@ -56,6 +56,7 @@ public class WaterfallConsumer {
     private final Tracing tracing;
     private final WaterfallDrain drain;
     private final ResultPublisher results;
+    private final io.vertx.core.Vertx vertx;
     private final java.util.Map<String, Timer> timers = new java.util.concurrent.ConcurrentHashMap<>();
     /** Task records sent to the dead-letter topic, by reason: registered at start so the alert sees a zero. */
     private final io.micrometer.core.instrument.Counter deadLetteredUnreadable;
@@ -75,7 +76,9 @@ public class WaterfallConsumer {
             Cancellations cancellations,
             Tracing tracing,
             WaterfallDrain drain,
-            ResultPublisher results) {
+            ResultPublisher results,
+            io.vertx.core.Vertx vertx) {
+        this.vertx = vertx;
         this.results = results;
         this.cancellations = cancellations;
         this.tracing = tracing;
@@ -107,7 +110,10 @@ public class WaterfallConsumer {
      */
     @Incoming(Channels.TASKS_IN)
     public Flow.Subscriber<Message<String>> process() {
-        return new TaskSubscriber(config.waterfall().maxInFlight(), this::admitted);
+        return new TaskSubscriber(
+                config.waterfall().maxInFlight(),
+                this::admitted,
+                TaskSubscriber.loops(vertx, config.waterfall().eventLoops()));
     }
 
     /**

@@ -1,0 +1,134 @@
+package dev.cascade.waterfall;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Flow;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.impl.ContextInternal;
+import io.vertx.core.impl.VertxInternal;
+import org.eclipse.microprofile.reactive.messaging.Message;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The task stream's end: tasks spread over the event loops, requests back on the context the records arrive on. */
+class TaskSubscriberTest {
+    private static final int RECORDS = 200;
+
+    private Vertx vertx;
+
+    @BeforeEach
+    void start() {
+        vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(4));
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void oneContextPerLoopOrNoneBelowTwo() {
+        assertThat(TaskSubscriber.loops(vertx, 0)).hasSize(4);
+        assertThat(TaskSubscriber.loops(vertx, 2)).hasSize(2);
+        assertThat(TaskSubscriber.loops(vertx, 9)).hasSize(4);
+        assertThat(TaskSubscriber.loops(vertx, 1)).isEmpty();
+    }
+
+    @Test
+    void tasksRunOnEveryLoopEachOnItsOwnContextAndRequestsGoBackToTheArrivalLoop() throws Exception {
+        Run run = deliver(TaskSubscriber.loops(vertx, 0));
+
+        assertThat(run.taskThreads).hasSize(4);
+        assertThat(run.taskContexts).hasSize(RECORDS);
+        assertThat(run.duplicated.get()).isEqualTo(RECORDS);
+        assertThat(run.requestThreads).containsExactly(run.arrivalThread);
+    }
+
+    @Test
+    void withOneLoopTasksRunWhereTheirRecordsArrive() throws Exception {
+        Run run = deliver(TaskSubscriber.loops(vertx, 1));
+
+        assertThat(run.taskThreads).containsExactly(run.arrivalThread);
+        assertThat(run.requestThreads).containsExactly(run.arrivalThread);
+    }
+
+    /** What one delivery of {@link #RECORDS} records saw. */
+    private static final class Run {
+        final Set<String> taskThreads = ConcurrentHashMap.newKeySet();
+        final Set<Context> taskContexts = ConcurrentHashMap.newKeySet();
+        final AtomicLong duplicated = new AtomicLong();
+        final Set<String> requestThreads = ConcurrentHashMap.newKeySet();
+        final AtomicLong requested = new AtomicLong();
+        volatile String arrivalThread;
+    }
+
+    /**
+     * Delivers the records one at a time from an event-loop context of their own (as the connector does), each as soon
+     * as the subscriber asks for it; a task ends on a timer of its own context.
+     */
+    private Run deliver(Context[] loops) throws Exception {
+        Run run = new Run();
+        CountDownLatch done = new CountDownLatch(RECORDS);
+        TaskSubscriber subscriber = new TaskSubscriber(
+                8,
+                record -> {
+                    Context context = Vertx.currentContext();
+                    run.taskThreads.add(Thread.currentThread().getName());
+                    run.taskContexts.add(context);
+                    if (((ContextInternal) context).isDuplicate()) {
+                        run.duplicated.incrementAndGet();
+                    }
+                    return Uni.createFrom()
+                            .<Void>emitter(emitter -> vertx.setTimer(1, id -> {
+                                done.countDown();
+                                emitter.complete(null);
+                            }));
+                },
+                loops);
+        Context arrival = ((VertxInternal) vertx).createEventLoopContext();
+        AtomicLong sent = new AtomicLong();
+        arrival.runOnContext(ignored -> {
+            run.arrivalThread = Thread.currentThread().getName();
+            subscriber.onSubscribe(new Flow.Subscription() {
+                private long demand;
+                private boolean emitting;
+
+                @Override
+                public void request(long n) {
+                    run.requestThreads.add(Thread.currentThread().getName());
+                    run.requested.addAndGet(n);
+                    demand += n;
+                    if (emitting) {
+                        return;
+                    }
+                    emitting = true;
+                    while (demand > 0 && sent.get() < RECORDS) {
+                        demand--;
+                        subscriber.onNext(Message.of("task-" + sent.incrementAndGet()));
+                    }
+                    emitting = false;
+                }
+
+                @Override
+                public void cancel() {}
+            });
+        });
+        assertThat(done.await(30, TimeUnit.SECONDS)).isTrue();
+        // Every finished task asks for one more record: the initial 8 and one per record.
+        await().atMost(Duration.ofSeconds(10)).until(() -> run.requested.get() == 8 + RECORDS);
+        assertThat(sent.get()).isEqualTo(RECORDS);
+        return run;
+    }
+}
