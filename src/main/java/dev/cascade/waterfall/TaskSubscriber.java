@@ -25,7 +25,8 @@ import org.eclipse.microprofile.reactive.messaging.Message;
  * <p>The connector delivers every record of the channel on one event loop. Run there, the tasks of a burst (a submit's
  * 250 contacts, or 2,500 slow tasks with their vendor calls and timers) queue behind each other on one core while the
  * others have room, so each task runs on the next of the given event loops in turn, on a duplicated context of its
- * own (as a record's processing has on its arrival loop). Tasks share nothing that needs one thread: the stream's
+ * own (as a record's processing has on its arrival loop). A record is still taken on (the drain's admission) on the
+ * arrival context and in arrival order; only its work moves. Tasks share nothing that needs one thread: the stream's
  * requests go back to the arrival context, acknowledgements are moved onto the consumer's context by the connector.
  */
 final class TaskSubscriber implements Flow.Subscriber<Message<String>> {
@@ -80,17 +81,9 @@ final class TaskSubscriber implements Flow.Subscriber<Message<String>> {
         if (context == null) {
             context = Vertx.currentContext();
         }
-        if (loops.length > 1) {
-            // Each task on a duplicated context of the next loop: its own context-local data, as on the arrival loop.
-            ContextInternal loop = ((ContextInternal) loops[next]).duplicate();
-            next = (next + 1) % loops.length;
-            loop.runOnContext(ignored -> start(record));
-        } else {
-            start(record);
-        }
-    }
-
-    private void start(Message<String> record) {
+        // The record is taken on here, in the order the records arrive (offset order within a partition: what the
+        // drain admits at shutdown is a prefix of each partition, so the commit at close covers every admitted task);
+        // only the work it describes runs on the next loop.
         Uni<Void> work;
         try {
             work = process.apply(record);
@@ -100,6 +93,17 @@ final class TaskSubscriber implements Flow.Subscriber<Message<String>> {
             requestOne();
             return;
         }
+        if (loops.length > 1) {
+            // Each task on a duplicated context of the next loop: its own context-local data, as on the arrival loop.
+            ContextInternal loop = ((ContextInternal) loops[next]).duplicate();
+            next = (next + 1) % loops.length;
+            loop.runOnContext(ignored -> run(work));
+        } else {
+            run(work);
+        }
+    }
+
+    private void run(Uni<Void> work) {
         work.subscribe().with(done -> requestOne(), failure -> {
             Log.errorf(failure, "A task record ended with an unexpected failure");
             requestOne();

@@ -118,7 +118,9 @@ public class WaterfallConsumer {
 
     /**
      * Runs an admitted record; once the process drains for shutdown ({@link WaterfallDrain}) a record is not started:
-     * it is never acknowledged here, so it is redelivered to another process, which makes its vendor calls.
+     * it is never acknowledged here, so it is redelivered to another process, which makes its vendor calls. The record
+     * is admitted (or not) at once, on the context and in the order the records arrive ({@link TaskSubscriber}); its
+     * work runs where the returned {@code Uni} is subscribed.
      */
     private Uni<Void> admitted(Message<String> record) {
         if (!drain.admit()) {

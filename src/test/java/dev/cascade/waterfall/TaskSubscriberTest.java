@@ -4,8 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
@@ -22,7 +25,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The task stream's end: tasks spread over the event loops, requests back on the context the records arrive on. */
+/**
+ * The task stream's end: records taken on in arrival order where they arrive, their tasks spread over the event loops,
+ * requests back on the context the records arrive on.
+ */
 class TaskSubscriberTest {
     private static final int RECORDS = 200;
 
@@ -47,13 +53,15 @@ class TaskSubscriberTest {
     }
 
     @Test
-    void tasksRunOnEveryLoopEachOnItsOwnContextAndRequestsGoBackToTheArrivalLoop() throws Exception {
+    void recordsAreTakenOnInOrderTasksRunOnEveryLoopAndRequestsGoBackToTheArrivalLoop() throws Exception {
         Run run = deliver(TaskSubscriber.loops(vertx, 0));
 
         assertThat(run.taskThreads).hasSize(4);
         assertThat(run.taskContexts).hasSize(RECORDS);
         assertThat(run.duplicated.get()).isEqualTo(RECORDS);
         assertThat(run.requestThreads).containsExactly(run.arrivalThread);
+        assertThat(run.takenOn).containsExactly(run.arrivalThread);
+        assertThat(run.taken).isEqualTo(inOrder());
     }
 
     @Test
@@ -64,6 +72,14 @@ class TaskSubscriberTest {
         assertThat(run.requestThreads).containsExactly(run.arrivalThread);
     }
 
+    private static List<String> inOrder() {
+        List<String> records = new ArrayList<>();
+        for (int i = 1; i <= RECORDS; i++) {
+            records.add("task-" + i);
+        }
+        return records;
+    }
+
     /** What one delivery of {@link #RECORDS} records saw. */
     private static final class Run {
         final Set<String> taskThreads = ConcurrentHashMap.newKeySet();
@@ -71,6 +87,8 @@ class TaskSubscriberTest {
         final AtomicLong duplicated = new AtomicLong();
         final Set<String> requestThreads = ConcurrentHashMap.newKeySet();
         final AtomicLong requested = new AtomicLong();
+        final Set<String> takenOn = ConcurrentHashMap.newKeySet();
+        final List<String> taken = new CopyOnWriteArrayList<>();
         volatile String arrivalThread;
     }
 
@@ -84,17 +102,22 @@ class TaskSubscriberTest {
         TaskSubscriber subscriber = new TaskSubscriber(
                 8,
                 record -> {
-                    Context context = Vertx.currentContext();
-                    run.taskThreads.add(Thread.currentThread().getName());
-                    run.taskContexts.add(context);
-                    if (((ContextInternal) context).isDuplicate()) {
-                        run.duplicated.incrementAndGet();
-                    }
-                    return Uni.createFrom()
-                            .<Void>emitter(emitter -> vertx.setTimer(1, id -> {
-                                done.countDown();
-                                emitter.complete(null);
-                            }));
+                    // Taken on where and in the order the records arrive; the work runs where it is subscribed.
+                    run.takenOn.add(Thread.currentThread().getName());
+                    run.taken.add(record.getPayload());
+                    return Uni.createFrom().deferred(() -> {
+                        Context context = Vertx.currentContext();
+                        run.taskThreads.add(Thread.currentThread().getName());
+                        run.taskContexts.add(context);
+                        if (((ContextInternal) context).isDuplicate()) {
+                            run.duplicated.incrementAndGet();
+                        }
+                        return Uni.createFrom()
+                                .<Void>emitter(emitter -> vertx.setTimer(1, id -> {
+                                    done.countDown();
+                                    emitter.complete(null);
+                                }));
+                    });
                 },
                 loops);
         Context arrival = ((VertxInternal) vertx).createEventLoopContext();
