@@ -202,34 +202,39 @@ export GATEWAY_BOOTSTRAP_API_KEY GATEWAY_ADMIN_TOKEN
 # glibc gives every thread that mallocs an arena of its own (up to 8 per core), and their free space stays resident.
 export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
 
-# train_archive: the training start (see TRAINED_ARCHIVE), when this build has no trained archive yet. A training
-# that fails costs only its time: the gateway then starts from the build's archive.
+# train_archive: the training start (see TRAINED_ARCHIVE), when this build has no trained archive yet. It listens on
+# ports of its own choosing (0), so that nothing waiting for this stack's ports mistakes it for the gateway, and is
+# stopped once Quarkus reports it started (its channels, Flyway and the persistence units are up by then) and a
+# moment has passed for the consumers to join. A training that fails costs only its time: the gateway then starts
+# from the build's archive, and the next start tries again.
 train_archive() {
   [[ -z "${CASCADE_GATEWAY_CMD:-}" && "${CASCADE_CDS:-1}" == 1 && -f "$JAR" ]] || return 0
   [[ -f "$TRAINED_ARCHIVE" && "$TRAINED_ARCHIVE" -nt "$JAR" ]] && return 0
-  log "AppCDS: training the class archive of this build (one start and stop of the gateway, once per build)"
+  log "AppCDS: training the class archive of this build (one start and stop of the gateway, once per build; log $STATE_DIR/gateway-cds-training.log)"
   # At most 90 s: a gateway that cannot start shows why in the real start that follows.
   local train_log="$STATE_DIR/gateway-cds-training.log" deadline=$((SECONDS + (READY_TIMEOUT < 90 ? READY_TIMEOUT : 90)))
-  local ready=0
+  local started=0 rc=0
   # shellcheck disable=SC2086 # JAVA_OPTS and GATEWAY_JVM_OPTS are lists of options
-  env -C "$APP_DIR" "$JAVA" ${JAVA_OPTS:-$GATEWAY_JVM_OPTS} ${JAVA_OPTS_APPEND:-} \
-    -XX:ArchiveClassesAtExit="$(basename "$RECORDING")" -jar quarkus-run.jar >"$train_log" 2>&1 &
+  QUARKUS_HTTP_PORT=0 QUARKUS_MANAGEMENT_PORT=0 env -C "$APP_DIR" "$JAVA" ${JAVA_OPTS:-$GATEWAY_JVM_OPTS} \
+    ${JAVA_OPTS_APPEND:-} -XX:ArchiveClassesAtExit="$(basename "$RECORDING")" -jar quarkus-run.jar >"$train_log" 2>&1 &
   STEP_PID=$!
   while pid_alive "$STEP_PID" && ((SECONDS < deadline)); do
-    if [[ "$(http_status "http://127.0.0.1:$MANAGEMENT_PORT/q/health/ready")" == 200 ]]; then
-      ready=1
+    if grep -q ' started in [0-9.]*s' "$train_log"; then
+      started=1
+      sleep 2
       break
     fi
     sleep 0.5
   done
   stop_tree "$STEP_PID" "the training start" 60
-  wait "$STEP_PID" 2>/dev/null || true
+  wait "$STEP_PID" 2>/dev/null || rc=$?
   STEP_PID=""
-  if ((ready)) && [[ -s "$RECORDING" ]]; then
+  # Only a JVM that exited by itself (0, or 143 after SIGTERM) has written its archive whole.
+  if ((started)) && ((rc == 0 || rc == 143)) && [[ -s "$RECORDING" ]]; then
     mv -f "$RECORDING" "$TRAINED_ARCHIVE"
     log "AppCDS: trained archive written ($TRAINED_ARCHIVE)"
   else
-    log "AppCDS: the training start did not finish (see $train_log); starting from the build's archive"
+    log "AppCDS: the training start did not finish (exit code $rc; see $train_log); starting from the build's archive"
   fi
   rm -f "$RECORDING"
 }
