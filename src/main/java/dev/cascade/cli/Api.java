@@ -31,7 +31,7 @@ final class Api {
     static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_ATTEMPTS = 6;
     private static final long MAX_WAIT_MS = 60_000;
-    /** How long a request may wait for its answer's headers, and again for the whole answer. */
+    /** How long a request may take, from sending it to the end of its answer (the headers' wait included). */
     private static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(120);
 
     /** An answer: status, headers that matter, and the body as text. */
