@@ -44,8 +44,8 @@ APP_DIR="$REPO_ROOT/target/quarkus-app"
 CDS_ARCHIVE="$APP_DIR/app-cds.jsa"
 # The trained archive: every class a whole start of the gateway loads (against the broker and the database, with
 # the channels, Flyway and the persistence unit), where the build's holds only what the static initialisation loads.
-# It is made once per build, by a training start of the gateway that is stopped as soon as it is ready (the JVM
-# writes the archive as it exits), before the gateway's real start (docs/performance.md, "Start-up").
+# It is made once per build, by a training start of the gateway that is stopped once it has started (the JVM writes
+# the archive as it exits), before the gateway's real start (docs/performance.md, "Start-up").
 TRAINED_ARCHIVE="$APP_DIR/app-cds-trained.jsa"
 # The training JVM writes the archive here; it is moved into place only once whole (stacks may share the build).
 RECORDING="$APP_DIR/.app-cds-trained.$$.jsa"
@@ -207,9 +207,12 @@ export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
 # stopped once Quarkus reports it started (its channels, Flyway and the persistence units are up by then) and a
 # moment has passed for the consumers to join. A training that fails costs only its time: the gateway then starts
 # from the build's archive, and the next start tries again.
+# fits_build ARCHIVE: the archive is to be used (CASCADE_CDS on) and was made after the jar it names.
+fits_build() { [[ "${CASCADE_CDS:-1}" == 1 && -f "$1" && "$1" -nt "$JAR" ]]; }
+
 train_archive() {
   [[ -z "${CASCADE_GATEWAY_CMD:-}" && "${CASCADE_CDS:-1}" == 1 && -f "$JAR" ]] || return 0
-  [[ -f "$TRAINED_ARCHIVE" && "$TRAINED_ARCHIVE" -nt "$JAR" ]] && return 0
+  fits_build "$TRAINED_ARCHIVE" && return 0
   log "AppCDS: training the class archive of this build (one start and stop of the gateway, once per build; log $STATE_DIR/gateway-cds-training.log)"
   # At most 90 s: a gateway that cannot start shows why in the real start that follows.
   local train_log="$STATE_DIR/gateway-cds-training.log" deadline=$((SECONDS + (READY_TIMEOUT < 90 ? READY_TIMEOUT : 90)))
@@ -247,9 +250,9 @@ else
   # when it starts the jar by that name from that directory, and only an archive made after the jar matches it: the
   # trained archive of this build, else the build's own. With CASCADE_CDS=0 every class comes from the jars.
   cds=""
-  if [[ "${CASCADE_CDS:-1}" == 1 && -f "$TRAINED_ARCHIVE" && "$TRAINED_ARCHIVE" -nt "$JAR" ]]; then
+  if fits_build "$TRAINED_ARCHIVE"; then
     cds=app-cds-trained.jsa
-  elif [[ "${CASCADE_CDS:-1}" == 1 && -f "$CDS_ARCHIVE" && "$CDS_ARCHIVE" -nt "$JAR" ]]; then
+  elif fits_build "$CDS_ARCHIVE"; then
     cds=app-cds.jsa
   fi
   if [[ -n "$cds" ]]; then

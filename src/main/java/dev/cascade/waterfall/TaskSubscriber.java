@@ -43,10 +43,6 @@ final class TaskSubscriber implements Flow.Subscriber<Message<String>> {
     /** The loop of the next record (records arrive one at a time, on one context). */
     private int next;
 
-    TaskSubscriber(int maxInFlight, Function<Message<String>, Uni<Void>> process) {
-        this(maxInFlight, process, new Context[0]);
-    }
-
     TaskSubscriber(int maxInFlight, Function<Message<String>, Uni<Void>> process, Context[] loops) {
         this.maxInFlight = maxInFlight;
         this.process = process;
