@@ -22,8 +22,10 @@
 # so that P2 meets a broker as warm as the floor's pipeline does; the gateway restarted with its own settings; P5 and
 # P4 reuse P2's database and topics: P5 needs P2's rate and a warm gateway, and P4 is by definition a start against a
 # running broker and an existing database):
-#   P1 ingest       `api`-only gateway (CASCADE_ROLES=api), 250-contact submits: closed loop of 400 by 1 and by 4
-#                   clients, then open loop at 50/s (1000 submits, latency from each submit's due time, async sends)
+#   P1 ingest       `api`-only gateway (CASCADE_ROLES=api), 250-contact submits: 10 s of un-timed submits by 4
+#                   clients, then closed loop of 400 by 1 and by 4 clients, then open loop at 50/s (1000 submits,
+#                   latency from each submit's due time, async sends); 100 un-timed submits and a CHECKPOINT before
+#                   each timed loop (the floor's warm-up and reset)
 #                   -> floor ingest.full.c1 / .c4 (ratio >= 0.6), ingest.full.rate50 (p99 <= 2 x floor)
 #   P2 end to end   all roles, type none, 20 un-timed warm-up workflows, then 200 x 250 by 4 clients with a webhook
 #                   each, until every webhook arrived; contacts settled/s from first submit to last webhook
@@ -47,7 +49,8 @@
 #   FLOOR_DIR (<repo>/../shared/perf-floor) where floor.sh is; FLOOR_ENV: extra settings for it, e.g. "FLOOR_TMP=/dev/shm"
 #   CMP_TIMEOUT (900)                      seconds a scenario may take after its first submit
 #   CMP_READY_TIMEOUT (600)                seconds to wait for the stack (includes a first build)
-#   CMP_WARMUP_SUBMITS (50)                P1: un-timed submits before each loop (the floor does 100 + 10 s)
+#   CMP_WARMUP_SECONDS (10)                P1: un-timed submits by 4 clients before the first loop (as the floor)
+#   CMP_WARMUP_SUBMITS (100)               P1: un-timed submits before each loop (as the floor), then a CHECKPOINT
 #   CMP_P1_TYPE (partial), CMP_P1_SUBMITS (400), CMP_P1_RATE (50), CMP_P1_RATE_SUBMITS (1000)
 #   CMP_P2_WORKFLOWS (200), CMP_P2_CLIENTS (4), CMP_P2_WARMUP_WORKFLOWS (20)
 #   CMP_P3_WORKFLOWS (40), CMP_P3_CLIENTS (4), CMP_P3_LATENCY (500ms), CMP_P3_MAX_IN_FLIGHT (2500),
@@ -267,6 +270,13 @@ echo "$(date -u +%Y-%m-%dT%H:%M:%SZ), commit $COMMIT, $(nproc) cores, load avera
 # per group spent most of P2 compiling: C2 threads took 50-70 % of its samples in every window, CPU the gateway lost.)
 # fresh_stack GROUP: the topics are the gateway's own names with the suffix .GROUP (CASCADE_TOPICS_*, read by both
 # scripts/kafka-broker.sh, which creates them, and the gateway).
+# The command P1 runs before each timed loop: a CHECKPOINT, as the floor takes one before each of its phases, so that
+# a checkpoint forced by the WAL of the loop before (max_wal_size) does not land in the next one.
+checkpoint_command() {
+  printf 'PGPASSWORD=%q psql -h %q -p %q -U %q -d %q -qc CHECKPOINT' "${CASCADE_DB_PASSWORD:-}" \
+    "${CASCADE_DB_HOST:-127.0.0.1}" "${CASCADE_DB_PORT:-5432}" "${CASCADE_DB_USER:-postgres}" "$DB_NAME"
+}
+
 fresh_stack() {
   local group="${1,,}"
   stop_gateway
@@ -339,7 +349,8 @@ if want P1; then
   start_gateway P1 CASCADE_ROLES=api
   run_bg client ingest "${E2E_COMMON[@]}" --prefix p1 --type "${CMP_P1_TYPE:-partial}" \
     --clients 1,4 --submits "${CMP_P1_SUBMITS:-400}" --rate "${CMP_P1_RATE:-50}" \
-    --rate-submits "${CMP_P1_RATE_SUBMITS:-1000}" --warmup "${CMP_WARMUP_SUBMITS:-50}" || overall=1
+    --rate-submits "${CMP_P1_RATE_SUBMITS:-1000}" --warmup "${CMP_WARMUP_SUBMITS:-100}" \
+    --warmup-seconds "${CMP_WARMUP_SECONDS:-10}" --before-phase "$(checkpoint_command)" || overall=1
   keep_log P1
 fi
 

@@ -3,7 +3,8 @@
  * JSON reader) by compare.sh; Java 17, java.net.http and the JDK's HttpServer only.
  *
  *   java -cp CLASSES Compare ingest --base-url URL --key KEY --results FILE [--prefix p1] [--clients 1,4]
- *        [--submits 400] [--rate 50] [--rate-submits 1000] [--warmup 50] [--type partial] [--contacts 250]
+ *        [--submits 400] [--rate 50] [--rate-submits 1000] [--warmup 50] [--warmup-seconds 0] [--before-phase CMD]
+ *        [--type partial] [--contacts 250]
  *   java -cp CLASSES Compare e2e    --base-url URL --management-url URL --key KEY --results FILE [--prefix p2] [--type none]
  *        [--workflows 200] [--contacts 250] (--clients 4 | --rate SUBMITS_PER_S) [--warmup-workflows 20]
  *        [--timeout 600] [--gateway-pid PID] [--kafka-pid PID] [--sample-ms 200] [--metrics-ms 1000] [--csv FILE] [--max-in-flight N]

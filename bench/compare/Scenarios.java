@@ -39,13 +39,25 @@ final class Scenarios {
         int[] clients = Arrays.stream(c.str("clients", "1,4").split(",")).mapToInt(Integer::parseInt).toArray();
         // The open loop may have rate x (slowest answer) submits on the wire at once: one HTTP thread each is plenty.
         Load load = load(c.str("type", "partial"), null, 64);
+        double warmupSeconds = c.num("warmup-seconds", 0);
+        String beforePhase = c.str("before-phase", null);
         int next = 0;
         boolean ok = true;
+        // As the floor does before its first timed phase: seconds of un-timed submits by 4 clients, so that the JIT,
+        // the broker and PostgreSQL reach a steady state before anything is timed.
+        if (warmupSeconds > 0) {
+            Compare.say("ingest: " + Compare.fmt(warmupSeconds) + " s of un-timed warm-up submits, 4 clients");
+            long until = System.nanoTime() + (long) (warmupSeconds * 1e9);
+            while (System.nanoTime() < until) {
+                next += load.closedLoop(next, 20, 4).submits().size();
+            }
+        }
         for (int k : clients) {
             if (warmup > 0) {
                 Compare.say("ingest: " + warmup + " un-timed warm-up submits, " + k + " client(s)");
                 next += load.closedLoop(next, warmup, k).submits().size();
             }
+            beforePhase(beforePhase);
             Compare.say("ingest: closed loop, " + submits + " submits, " + k + " client(s)");
             Load.Run run = load.closedLoop(next, submits, k);
             next += submits;
@@ -56,6 +68,7 @@ final class Scenarios {
             if (warmup > 0) {
                 next += load.closedLoop(next, warmup, 4).submits().size();
             }
+            beforePhase(beforePhase);
             String name = prefix + ".rate" + Compare.fmt(rate).replace(".00", "");
             Compare.say("ingest: open loop, " + rateSubmits + " submits due at " + rate + "/s");
             Load.Run run = load.openLoop(next, rateSubmits, rate);
@@ -71,6 +84,23 @@ final class Scenarios {
         }
         load.errors.forEach(e -> Compare.say("error: " + e));
         return ok ? 0 : 1;
+    }
+
+    /**
+     * The command run before each timed loop of P1, as the floor checkpoints PostgreSQL before each of its phases (so
+     * that a checkpoint forced by the previous phase's WAL does not land in the next); a failure is reported, not fatal.
+     */
+    static void beforePhase(String command) throws IOException, InterruptedException {
+        if (command == null || command.isBlank()) {
+            return;
+        }
+        Process process = new ProcessBuilder("bash", "-c", command).inheritIO().start();
+        if (!process.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            Compare.say("before-phase command still running after 120 s; stopped it");
+        } else if (process.exitValue() != 0) {
+            Compare.say("before-phase command exited with " + process.exitValue());
+        }
     }
 
     /** p50 / p99 / max of every submit and the count of those not accepted; false when any was not accepted. */
