@@ -44,7 +44,6 @@ public class IntakeService {
     private final MeterRegistry meters;
     private final EgressPolicy egress;
     private final TaskPublisher publisher;
-    private final StartedLifecycle lifecycle;
     private final Json json;
     private final CascadeConfig config;
     private final CreditPolicy credits;
@@ -56,7 +55,6 @@ public class IntakeService {
     IntakeService(
             EgressPolicy egress,
             TaskPublisher publisher,
-            StartedLifecycle lifecycle,
             Json json,
             CascadeConfig config,
             MeterRegistry meters,
@@ -71,7 +69,6 @@ public class IntakeService {
         this.meters = meters;
         this.egress = egress;
         this.publisher = publisher;
-        this.lifecycle = lifecycle;
         this.json = json;
         this.config = config;
         this.writer = writer;
@@ -210,19 +207,17 @@ public class IntakeService {
 
     private Uni<Boolean> dispatch(
             String workflowId, TaskPublisher.Prepared records, WorkflowEvent started, String traceparent) {
-        // Never fails: a `started` record the broker refused is left to its own sweep, not to the task re-publisher.
-        Uni<Boolean> startedRecord = started == null ? Uni.createFrom().item(false) : lifecycle.acknowledged(started);
-        return Uni.combine()
-                .all()
-                .unis(publisher.publish(records, tracing.parse(traceparent)).replaceWith(true), startedRecord)
-                .asTuple()
+        // The `started` record goes with the task records; the broker refusing it is left to its own sweep, not to
+        // the task re-publisher.
+        return publisher
+                .publish(records, started, tracing.parse(traceparent))
                 .ifNoItem()
                 .after(config.intake().dispatchTimeout())
                 .fail()
                 // One write confirms both: the dispatch, and the `started` record when the broker took it.
                 // Not awaited: the records are safe with the broker, and a lost confirmation only means a re-publish.
-                .invoke(acked -> confirmations
-                        .confirm(workflowId, acked.getItem2())
+                .invoke(startedAcked -> confirmations
+                        .confirm(workflowId, startedAcked)
                         .subscribe()
                         .with(confirmed -> {}, failure -> {}))
                 .replaceWith(true)

@@ -19,10 +19,12 @@ import dev.cascade.support.Json;
 import dev.cascade.support.Times;
 
 /**
- * The `started` lifecycle record: published beside a workflow's task records and marked {@code started_published_at}
- * once the broker acknowledged it. A workflow's dispatch never waits on it (a broker refusing only this topic must
- * not make the sweeper re-publish tasks); instead a sweep publishes every record left unacknowledged, for finished
- * workflows too. At least once, with the same `ce_id` (`<workflow id>:started`) every time.
+ * The `started` lifecycle record's sweep. A submit publishes the record after its task records on the task producer
+ * ({@link TaskPublisher}), and its dispatch confirmation marks {@code started_published_at} when the broker
+ * acknowledged it; a refused record never fails the dispatch (a broker refusing only this topic must not make the
+ * sweeper re-publish tasks). This sweep publishes, through the `workflows-out` channel, every record left
+ * unacknowledged, for finished workflows too. At least once, with the same `ce_id` (`<workflow id>:started`) every
+ * time.
  */
 @ApplicationScoped
 class StartedLifecycle {
@@ -35,19 +37,6 @@ class StartedLifecycle {
         this.lifecycle = lifecycle;
         this.pool = pool;
         this.json = json;
-    }
-
-    /**
-     * Publishes the record; answers whether the broker acknowledged it (the caller marks it, together with the
-     * dispatch). Never fails: the sweep retries what is left unmarked.
-     */
-    Uni<Boolean> acknowledged(WorkflowEvent started) {
-        return lifecycle.send(started).replaceWith(true).onFailure().recoverWithItem(failure -> {
-            Log.warnf(
-                    "Started record of workflow %s not published yet (%s); the sweep will retry",
-                    started.workflowId(), failure.getMessage());
-            return false;
-        });
     }
 
     /** Publishes and marks the record; never fails (the sweep retries). */

@@ -11,6 +11,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import jakarta.annotation.PreDestroy;
@@ -22,6 +23,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
+import io.quarkus.logging.Log;
 import io.quarkus.runtime.Startup;
 import io.smallrye.common.annotation.Identifier;
 import io.smallrye.mutiny.Uni;
@@ -38,6 +40,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import dev.cascade.config.CascadeConfig;
 import dev.cascade.events.CloudEvents;
 import dev.cascade.events.TaskRecord;
+import dev.cascade.events.WorkflowEvent;
 import dev.cascade.support.Json;
 import dev.cascade.support.KafkaSettings;
 import dev.cascade.telemetry.TraceHeaders;
@@ -57,6 +60,7 @@ import dev.cascade.telemetry.Tracing;
 @Startup
 class TaskPublisher {
     private static final byte[] TYPE = bytes(CloudEvents.TYPE_TASK);
+    private static final byte[] TYPE_STARTED = bytes(CloudEvents.TYPE_WORKFLOW_STARTED);
     /**
      * Jobs waiting for the sending thread: a submit queues two (its preparation, then its publish), so this lets 64
      * submits wait as before. Beyond it a publish is refused at once (the sweeper publishes it later) and a preparation
@@ -67,7 +71,9 @@ class TaskPublisher {
     private final Producer<String, byte[]> producer;
     private final ExecutorService sending;
     private final ObjectWriter writer;
+    private final ObjectWriter eventWriter;
     private final String topic;
+    private final String workflowsTopic;
     private final KafkaClientMetrics metrics;
     private final Duration deadline;
     private final Tracing tracing;
@@ -80,7 +86,9 @@ class TaskPublisher {
             Tracing tracing) {
         this.tracing = tracing;
         this.topic = config.topics().tasks();
+        this.workflowsTopic = config.topics().workflows();
         this.writer = json.mapper().writerFor(TaskRecord.class);
+        this.eventWriter = json.mapper().writerFor(WorkflowEvent.class);
         this.producer = new KafkaProducer<>(
                 producerConfig(kafka, config.intake()), new StringSerializer(), new ByteArraySerializer());
         this.metrics = new KafkaClientMetrics(producer);
@@ -157,14 +165,19 @@ class TaskPublisher {
     }
 
     /**
-     * Publishes the records. With tracing on, one `publish enrichment.tasks` span under {@code parent} (the submit,
-     * or the workflow's stored trace context when the sweeper re-publishes) covers them until the last acknowledgement,
-     * and every record carries its context in `traceparent`.
+     * Publishes the records and, when {@code started} is given, the workflow's `started` lifecycle record on
+     * `enrichment.workflows` after them, on the same producer: one produce request carries both, where a channel of
+     * its own cost a request, a sending thread and a message per submit. Completes when the broker acknowledged every
+     * task record (fails otherwise), with whether it acknowledged the `started` record too: a refused `started` record
+     * never fails the dispatch, its own sweep ({@link StartedLifecycle}) publishes it later. With tracing on, one
+     * `publish enrichment.tasks` span under {@code parent} (the submit, or the workflow's stored trace context when
+     * the sweeper re-publishes) covers the task records until the last acknowledgement, and each of them carries its
+     * context in `traceparent`.
      */
-    Uni<Void> publish(Prepared prepared, io.opentelemetry.context.Context parent) {
+    Uni<Boolean> publish(Prepared prepared, WorkflowEvent started, io.opentelemetry.context.Context parent) {
         List<TaskRecord> tasks = prepared.tasks();
         if (tasks.isEmpty()) {
-            return Uni.createFrom().voidItem();
+            return Uni.createFrom().item(false);
         }
         Context caller = Vertx.currentContext();
         Span span;
@@ -179,22 +192,28 @@ class TaskPublisher {
             trace = parent.with(span);
         }
         return Uni.createFrom().emitter(emitter -> {
-            AtomicInteger pending = new AtomicInteger(tasks.size());
+            AtomicInteger pending = new AtomicInteger(tasks.size() + (started == null ? 0 : 1));
             AtomicReference<Exception> failure = new AtomicReference<>();
+            AtomicBoolean startedAcked = new AtomicBoolean();
             Runnable done = () -> {
                 Exception failed = failure.get();
                 if (span != null) {
                     Tracing.end(span, failed);
                 }
                 if (failed == null) {
-                    emitter.complete(null);
+                    emitter.complete(startedAcked.get());
                 } else {
                     emitter.fail(failed);
                 }
             };
             long until = System.nanoTime() + deadline.toNanos();
             try {
-                sending.execute(() -> send(prepared, until, pending, failure, caller, done, trace));
+                sending.execute(() -> {
+                    send(prepared, until, pending, failure, caller, done, trace);
+                    if (started != null) {
+                        sendStarted(started, until, pending, startedAcked, caller, done);
+                    }
+                });
             } catch (RuntimeException rejected) {
                 if (span != null) {
                     Tracing.end(span, rejected);
@@ -242,6 +261,48 @@ class TaskPublisher {
                 settle(pending, caller, done);
             }
         }
+    }
+
+    /** The `started` record after the task records; its outcome only sets {@code acked}, it never fails the publish. */
+    private void sendStarted(
+            WorkflowEvent started,
+            long until,
+            AtomicInteger pending,
+            AtomicBoolean acked,
+            Context caller,
+            Runnable done) {
+        if (System.nanoTime() > until) {
+            settle(pending, caller, done);
+            return;
+        }
+        try {
+            producer.send(startedRecord(started), (metadata, error) -> {
+                if (error == null) {
+                    acked.set(true);
+                } else {
+                    Log.warnf(
+                            "Started record of workflow %s not published yet (%s); the sweep will retry",
+                            started.workflowId(), error.getMessage());
+                }
+                settle(pending, caller, done);
+            });
+        } catch (JsonProcessingException | RuntimeException refused) {
+            Log.warnf(
+                    "Started record of workflow %s not published yet (%s); the sweep will retry",
+                    started.workflowId(), refused.getMessage());
+            settle(pending, caller, done);
+        }
+    }
+
+    /** The record the `workflows-out` channel writes for the event: key the workflow id, the same CloudEvents headers. */
+    ProducerRecord<String, byte[]> startedRecord(WorkflowEvent started) throws JsonProcessingException {
+        RecordHeaders headers = CloudEvents.headers(
+                bytes(started.workflowId() + ":" + started.event()),
+                TYPE_STARTED,
+                bytes(dev.cascade.support.Times.now()),
+                bytes(started.orgId().toString()));
+        return new ProducerRecord<>(
+                workflowsTopic, null, started.workflowId(), eventWriter.writeValueAsBytes(started), headers);
     }
 
     private static void settle(AtomicInteger pending, Context caller, Runnable done) {

@@ -98,6 +98,42 @@ class CompletedLifecycleTest {
                         == 1);
     }
 
+    @Test
+    void aSubmitsStartedRecordCarriesTheKeyAndHeadersOfEveryLifecycleRecord() {
+        Tenant tenant = Gateway.newTenant("lifecycle-submit-" + UUID.randomUUID());
+        String workflowId = tenant.submit(java.util.Map.of("contacts", List.of(Gateway.person(1), Gateway.person(2))));
+        // Sent by the task producer right after the task records (not through the workflows-out channel the sweep
+        // uses): the same key and CloudEvents headers as every other record of the topic.
+        ConsumerRecord<String, String> started = null;
+        for (ConsumerRecord<String, String> record : lifecycleRecords(workflowId, "lifecycle-submit")) {
+            if (header(record, "ce_id").equals(workflowId + ":started")) {
+                started = record;
+            }
+        }
+        assertThat(started).as("the started record of " + workflowId).isNotNull();
+        assertThat(started.key()).isEqualTo(workflowId);
+        assertThat(header(started, "ce_type")).isEqualTo("dev.cascade.enrichment.workflow.started");
+        assertThat(header(started, "ce_source")).isEqualTo("urn:cascade:gateway");
+        assertThat(header(started, "ce_specversion")).isEqualTo("1.0");
+        assertThat(header(started, "content-type")).isEqualTo("application/json");
+        assertThat(header(started, "org_id")).isEqualTo(tenant.orgId());
+        assertThat(header(started, "ce_time")).endsWith("Z");
+        assertThat(started.value())
+                .contains("\"event\":\"started\"")
+                .contains("\"workflow_id\":\"" + workflowId + "\"")
+                .contains("\"total_prospects\":2");
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> Gateway.count(
+                                "SELECT count(*) FROM workflows WHERE id = ? AND started_published_at IS NOT NULL",
+                                workflowId)
+                        == 1);
+    }
+
+    private static String header(ConsumerRecord<String, String> record, String name) {
+        var header = record.headers().lastHeader(name);
+        return header == null ? "" : new String(header.value(), StandardCharsets.UTF_8);
+    }
+
     /** The workflow's records on `enrichment.workflows`, read by a consumer group of its own, once there is one. */
     private static List<ConsumerRecord<String, String>> lifecycleRecords(String workflowId, String group) {
         List<ConsumerRecord<String, String>> seen = new ArrayList<>();
