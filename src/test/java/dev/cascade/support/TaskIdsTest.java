@@ -26,6 +26,9 @@ class TaskIdsTest {
         Set<String> tails = new HashSet<>();
         ids.forEach(id -> tails.add(id.toString().substring(9, 13)));
         assertThat(tails.size()).isGreaterThan(200);
+        Set<String> nodes = new HashSet<>();
+        ids.forEach(id -> nodes.add(id.toString().substring(24)));
+        assertThat(nodes).hasSize(250);
     }
 
     @Test
