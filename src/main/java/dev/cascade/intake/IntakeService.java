@@ -50,6 +50,7 @@ public class IntakeService {
     private final IdempotencyKeys idempotency;
     private final WorkflowWriter writer;
     private final DispatchConfirmations confirmations;
+    private final StartedLifecycle startedLifecycle;
     private final Tracing tracing;
 
     IntakeService(
@@ -62,8 +63,10 @@ public class IntakeService {
             IdempotencyKeys idempotency,
             WorkflowWriter writer,
             DispatchConfirmations confirmations,
+            StartedLifecycle startedLifecycle,
             Tracing tracing) {
         this.tracing = tracing;
+        this.startedLifecycle = startedLifecycle;
         this.credits = credits;
         this.idempotency = idempotency;
         this.meters = meters;
@@ -207,19 +210,25 @@ public class IntakeService {
 
     private Uni<Boolean> dispatch(
             String workflowId, TaskPublisher.Prepared records, WorkflowEvent started, String traceparent) {
-        // The `started` record goes with the task records; the broker refusing it is left to its own sweep, not to
-        // the task re-publisher.
+        // The `started` record goes with the task records when the task producer takes it; the broker refusing it is
+        // left to its own sweep, never to the task re-publisher.
         return publisher
                 .publish(records, started, tracing.parse(traceparent))
                 .ifNoItem()
                 .after(config.intake().dispatchTimeout())
                 .fail()
-                // One write confirms both: the dispatch, and the `started` record when the broker took it.
+                // One write confirms both: the dispatch, and the `started` record when the broker took it already.
                 // Not awaited: the records are safe with the broker, and a lost confirmation only means a re-publish.
-                .invoke(startedAcked -> confirmations
-                        .confirm(workflowId, startedAcked)
-                        .subscribe()
-                        .with(confirmed -> {}, failure -> {}))
+                .invoke(outcome -> {
+                    confirmations
+                            .confirm(workflowId, outcome == TaskPublisher.Started.ACKED)
+                            .subscribe()
+                            .with(confirmed -> {}, failure -> {});
+                    if (started != null && outcome == TaskPublisher.Started.NOT_SENT) {
+                        // Not taken by the task producer (its topic not known to take records): the channel sends it.
+                        startedLifecycle.publish(started).subscribe().with(sent -> {}, failure -> {});
+                    }
+                })
                 .replaceWith(true)
                 .onFailure()
                 .recoverWithItem(failure -> {

@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Multi;
@@ -19,12 +21,14 @@ import dev.cascade.support.Json;
 import dev.cascade.support.Times;
 
 /**
- * The `started` lifecycle record's sweep. A submit publishes the record after its task records on the task producer
- * ({@link TaskPublisher}), and its dispatch confirmation marks {@code started_published_at} when the broker
- * acknowledged it; a refused record never fails the dispatch (a broker refusing only this topic must not make the
- * sweeper re-publish tasks). This sweep publishes, through the `workflows-out` channel, every record left
- * unacknowledged, for finished workflows too. At least once, with the same `ce_id` (`<workflow id>:started`) every
- * time.
+ * The `started` lifecycle record outside the task producer. A submit publishes the record after its task records on
+ * the task producer ({@link TaskPublisher}) when the workflows topic is known to take records, and its dispatch
+ * confirmation (or, for an acknowledgement that came after it, a confirmation of its own) marks
+ * {@code started_published_at}; the dispatch never waits for the record nor fails with it (a broker refusing only this
+ * topic must not make the sweeper re-publish tasks). A dispatched submit whose record the task producer did not take
+ * sends it here at once ({@link #publish}), and the sweep publishes every record left unacknowledged for 30 seconds,
+ * for finished workflows too; both go through the `workflows-out` channel. At least once, with the same `ce_id`
+ * (`<workflow id>:started`) every time.
  */
 @ApplicationScoped
 class StartedLifecycle {
@@ -32,15 +36,30 @@ class StartedLifecycle {
     private final WorkflowLifecycle lifecycle;
     private final Pool pool;
     private final Json json;
+    private final Counter deferred;
 
-    StartedLifecycle(WorkflowLifecycle lifecycle, Pool pool, Json json) {
+    StartedLifecycle(WorkflowLifecycle lifecycle, Pool pool, Json json, MeterRegistry meters) {
         this.lifecycle = lifecycle;
         this.pool = pool;
         this.json = json;
+        this.deferred = deferredCounter(meters);
     }
 
-    /** Publishes and marks the record; never fails (the sweep retries). */
-    private Uni<Void> publish(WorkflowEvent started) {
+    /** {@code cascade_lifecycle_started_deferred_total}: `started` records refused and left to the sweep. */
+    static Counter deferredCounter(MeterRegistry meters) {
+        return meters.counter("cascade.lifecycle.started.deferred");
+    }
+
+    /** Counts and logs a `started` record the broker did not take; the sweep publishes it later. */
+    static void deferred(Counter counter, String workflowId, Throwable why) {
+        counter.increment();
+        Log.warnf(
+                "Started record of workflow %s not published yet (%s); the sweep will retry",
+                workflowId, why.getMessage());
+    }
+
+    /** Publishes the record through the channel and marks it; never fails (the sweep retries). */
+    Uni<Void> publish(WorkflowEvent started) {
         return lifecycle
                 .send(started)
                 .chain(() -> pool.preparedQuery("UPDATE workflows SET started_published_at = now() WHERE id = $1")
@@ -48,9 +67,7 @@ class StartedLifecycle {
                 .replaceWithVoid()
                 .onFailure()
                 .recoverWithItem(failure -> {
-                    Log.warnf(
-                            "Started record of workflow %s not published yet (%s); the sweep will retry",
-                            started.workflowId(), failure.getMessage());
+                    deferred(deferred, started.workflowId(), failure);
                     return null;
                 });
     }

@@ -1,8 +1,6 @@
 package dev.cascade.intake;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -11,14 +9,15 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectWriter;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.opentelemetry.api.trace.Span;
@@ -33,12 +32,10 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 import dev.cascade.config.CascadeConfig;
-import dev.cascade.events.CloudEvents;
 import dev.cascade.events.TaskRecord;
 import dev.cascade.events.WorkflowEvent;
 import dev.cascade.support.Json;
@@ -55,42 +52,98 @@ import dev.cascade.telemetry.Tracing;
  * may block while the producer fetches metadata or its buffer is full, which must never happen on an event loop),
  * and the caller is resumed on its own Vert.x context once the last acknowledgement arrived. Guarantees are those of
  * the former channel: {@code acks=all} with idempotence, and a submit is answered only after every record was acked.
+ *
+ * <p>A submit's `started` lifecycle record rides on the same producer after its task records, but only while the
+ * workflows topic is known to take records: a send to a topic the producer has no metadata for blocks the sending
+ * thread (up to {@code max.block.ms}) and every submit queued behind it. The topic's metadata is loaded at start by a
+ * {@link TopicProbe} on a thread of its own, and loaded again, the same way, after a `started` record was refused;
+ * meanwhile {@link Started#NOT_SENT} tells the caller to send the record through its channel instead.
  */
 @ApplicationScoped
 @Startup
 class TaskPublisher {
-    private static final byte[] TYPE = bytes(CloudEvents.TYPE_TASK);
-    private static final byte[] TYPE_STARTED = bytes(CloudEvents.TYPE_WORKFLOW_STARTED);
     /**
      * Jobs waiting for the sending thread: a submit queues two (its preparation, then its publish), so this lets 64
      * submits wait as before. Beyond it a publish is refused at once (the sweeper publishes it later) and a preparation
      * is skipped (the publish serialises its records itself).
      */
     private static final int QUEUED_JOBS = 128;
+    /** How long after a failed probe of the workflows topic the next one runs. */
+    private static final Duration PROBE_RETRY = Duration.ofSeconds(5);
+    /** How long shutdown lets queued sends reach the producer before it is closed. */
+    private static final Duration DRAIN = Duration.ofSeconds(5);
+
+    /** What became of a submit's `started` record by the time its task records were all acknowledged. */
+    enum Started {
+        /** Acknowledged: the dispatch confirmation marks it in the same write. */
+        ACKED,
+        /** Still in flight: its acknowledgement, when it comes, is confirmed on its own. */
+        IN_FLIGHT,
+        /** Refused by the broker: counted, logged, and left to its sweep ({@link StartedLifecycle}). */
+        REFUSED,
+        /**
+         * Not sent on this producer: none was given, or the workflows topic is not known to take records yet. The
+         * caller sends it through the `workflows-out` channel.
+         */
+        NOT_SENT
+    }
+
+    // A submit's `started` record, from its send to the dispatch's answer.
+    private static final int NONE = 0;
+    private static final int SENDING = 1;
+    private static final int ACKED = 2;
+    private static final int REFUSED_BY_BROKER = 3;
+    private static final int REPORTED_IN_FLIGHT = 4;
 
     private final Producer<String, byte[]> producer;
     private final ExecutorService sending;
-    private final ObjectWriter writer;
-    private final ObjectWriter eventWriter;
-    private final String topic;
-    private final String workflowsTopic;
+    private final IntakeRecords records;
     private final KafkaClientMetrics metrics;
     private final Duration deadline;
     private final Tracing tracing;
+    private final Consumer<String> lateStarted;
+    private final Counter startedDeferred;
+    private final TopicProbe startedTopic;
 
+    @Inject
     TaskPublisher(
             @Identifier("default-kafka-broker") Map<String, Object> kafka,
             CascadeConfig config,
             Json json,
             MeterRegistry meters,
-            Tracing tracing) {
+            Tracing tracing,
+            DispatchConfirmations confirmations) {
+        this(
+                new KafkaProducer<>(
+                        producerConfig(kafka, config.intake()), new StringSerializer(), new ByteArraySerializer()),
+                config.topics().tasks(),
+                config.topics().workflows(),
+                config.intake().dispatchTimeout(),
+                json,
+                meters,
+                tracing,
+                workflowId ->
+                        confirmations.confirmStarted(workflowId).subscribe().with(confirmed -> {}, failure -> {}));
+    }
+
+    /**
+     * Over any producer (tests give a {@code MockProducer}); {@code lateStarted} is told of a `started` record the
+     * broker acknowledged after its dispatch had been answered.
+     */
+    TaskPublisher(
+            Producer<String, byte[]> producer,
+            String topic,
+            String workflowsTopic,
+            Duration deadline,
+            Json json,
+            MeterRegistry meters,
+            Tracing tracing,
+            Consumer<String> lateStarted) {
         this.tracing = tracing;
-        this.topic = config.topics().tasks();
-        this.workflowsTopic = config.topics().workflows();
-        this.writer = json.mapper().writerFor(TaskRecord.class);
-        this.eventWriter = json.mapper().writerFor(WorkflowEvent.class);
-        this.producer = new KafkaProducer<>(
-                producerConfig(kafka, config.intake()), new StringSerializer(), new ByteArraySerializer());
+        this.records = new IntakeRecords(json, topic, workflowsTopic);
+        this.producer = producer;
+        this.lateStarted = lateStarted;
+        this.startedDeferred = StartedLifecycle.deferredCounter(meters);
         this.metrics = new KafkaClientMetrics(producer);
         metrics.bindTo(meters);
         // One sending thread with a bounded queue: while the broker is away a send may block (up to the dispatch
@@ -101,7 +154,13 @@ class TaskPublisher {
                     thread.setDaemon(true);
                     return thread;
                 });
-        this.deadline = config.intake().dispatchTimeout();
+        this.deadline = deadline;
+        this.startedTopic = new TopicProbe(producer, workflowsTopic, PROBE_RETRY);
+    }
+
+    /** Whether a submit's `started` record goes on this producer now; false until the workflows topic is probed. */
+    boolean startedWritable() {
+        return startedTopic.ready();
     }
 
     /** The shared broker settings (address, security) plus what task records need; unknown keys are left out. */
@@ -123,20 +182,20 @@ class TaskPublisher {
     }
 
     /**
-     * Task records being made ready to send (serialised, CloudEvents headers set) on the sending thread, so that a submit
-     * can have that done while its statement runs in PostgreSQL ({@link IntakeService}); {@link #publish(Prepared,
-     * io.opentelemetry.context.Context)} sends them. Should the preparation fail or be refused (the sending queue is
-     * full), the publish serialises the records itself.
+     * Task records being made ready to send (serialised, CloudEvents headers set) on the sending thread, so that a
+     * submit can have that done while its statement runs in PostgreSQL ({@link IntakeService}); {@link #publish}
+     * sends them. Should the preparation fail or be refused (the sending queue is full), the publish serialises the
+     * records itself.
      */
     record Prepared(List<TaskRecord> tasks, CompletableFuture<List<ProducerRecord<String, byte[]>>> records) {}
 
-    /** Starts preparing the records on the sending thread; nothing is sent until {@link #publish(Prepared, io.opentelemetry.context.Context)}. */
+    /** Starts preparing the records on the sending thread; nothing is sent until {@link #publish}. */
     Prepared prepare(List<TaskRecord> tasks) {
         CompletableFuture<List<ProducerRecord<String, byte[]>>> records = new CompletableFuture<>();
         try {
             sending.execute(() -> {
                 try {
-                    records.complete(records(tasks));
+                    records.complete(this.records.tasks(tasks));
                 } catch (JsonProcessingException | RuntimeException failed) {
                     records.completeExceptionally(failed);
                 }
@@ -147,37 +206,20 @@ class TaskPublisher {
         return new Prepared(tasks, records);
     }
 
-    /** The producer records of a submit's tasks: one timestamp and one set of constant header values for them all. */
-    private List<ProducerRecord<String, byte[]>> records(List<TaskRecord> tasks) throws JsonProcessingException {
-        byte[] time = bytes(dev.cascade.support.Times.now());
-        List<ProducerRecord<String, byte[]>> records = new ArrayList<>(tasks.size());
-        for (TaskRecord task : tasks) {
-            records.add(record(task, time));
-        }
-        return records;
-    }
-
-    private ProducerRecord<String, byte[]> record(TaskRecord task, byte[] time) throws JsonProcessingException {
-        byte[] idBytes = bytes(CloudEvents.taskEventId(task.taskId()));
-        RecordHeaders headers =
-                CloudEvents.headers(idBytes, TYPE, time, bytes(task.orgId().toString()));
-        return new ProducerRecord<>(topic, null, task.taskId().toString(), writer.writeValueAsBytes(task), headers);
-    }
-
     /**
-     * Publishes the records and, when {@code started} is given, the workflow's `started` lifecycle record on
-     * `enrichment.workflows` after them, on the same producer: one produce request carries both, where a channel of
-     * its own cost a request, a sending thread and a message per submit. Completes when the broker acknowledged every
-     * task record (fails otherwise), with whether it acknowledged the `started` record too: a refused `started` record
-     * never fails the dispatch, its own sweep ({@link StartedLifecycle}) publishes it later. With tracing on, one
-     * `publish enrichment.tasks` span under {@code parent} (the submit, or the workflow's stored trace context when
-     * the sweeper re-publishes) covers the task records until the last acknowledgement, and each of them carries its
-     * context in `traceparent`.
+     * Publishes the records and, when {@code started} is given and the workflows topic is known to take records, the
+     * workflow's `started` lifecycle record on `enrichment.workflows` after them, on the same producer (with one
+     * broker leading both topics' partitions, one produce request carries both). Completes when the broker
+     * acknowledged every task record, and fails otherwise; the `started` record never holds the answer back nor fails
+     * it: the answer says what became of it by then ({@link Started}), and an acknowledgement that comes later goes to
+     * {@code lateStarted}. With tracing on, one `publish enrichment.tasks` span under {@code parent} (the submit, or
+     * the workflow's stored trace context when the sweeper re-publishes) covers the task records until the last
+     * acknowledgement, and each of them carries its context in `traceparent`.
      */
-    Uni<Boolean> publish(Prepared prepared, WorkflowEvent started, io.opentelemetry.context.Context parent) {
+    Uni<Started> publish(Prepared prepared, WorkflowEvent started, io.opentelemetry.context.Context parent) {
         List<TaskRecord> tasks = prepared.tasks();
         if (tasks.isEmpty()) {
-            return Uni.createFrom().item(false);
+            return Uni.createFrom().item(Started.NOT_SENT);
         }
         Context caller = Vertx.currentContext();
         Span span;
@@ -186,32 +228,42 @@ class TaskPublisher {
             span = null;
             trace = null;
         } else {
-            span = tracing.messaging("publish", SpanKind.PRODUCER, topic, parent);
+            span = tracing.messaging("publish", SpanKind.PRODUCER, records.topic(), parent);
             span.setAttribute(Tracing.WORKFLOW_ID, tasks.get(0).workflowId());
             span.setAttribute(Tracing.BATCH_COUNT, (long) tasks.size());
             trace = parent.with(span);
         }
         return Uni.createFrom().emitter(emitter -> {
-            AtomicInteger pending = new AtomicInteger(tasks.size() + (started == null ? 0 : 1));
+            // Only the task records count: the answer never waits for the `started` record.
+            AtomicInteger pending = new AtomicInteger(tasks.size());
             AtomicReference<Exception> failure = new AtomicReference<>();
-            AtomicBoolean startedAcked = new AtomicBoolean();
+            AtomicInteger startedState = new AtomicInteger(NONE);
             Runnable done = () -> {
                 Exception failed = failure.get();
                 if (span != null) {
                     Tracing.end(span, failed);
                 }
                 if (failed == null) {
-                    emitter.complete(startedAcked.get());
+                    emitter.complete(report(startedState));
                 } else {
+                    // Not dispatched, yet the `started` record may have been taken: it is confirmed on its own.
+                    if (report(startedState) == Started.ACKED) {
+                        lateStarted.accept(tasks.get(0).workflowId());
+                    }
                     emitter.fail(failed);
                 }
             };
             long until = System.nanoTime() + deadline.toNanos();
             try {
                 sending.execute(() -> {
+                    // Decided before the task records go: their answer may come before the `started` record is sent.
+                    boolean withStarted = started != null && startedTopic.ready();
+                    if (withStarted) {
+                        startedState.set(SENDING);
+                    }
                     send(prepared, until, pending, failure, caller, done, trace);
-                    if (started != null) {
-                        sendStarted(started, until, pending, startedAcked, caller, done);
+                    if (withStarted) {
+                        sendStarted(started, until, failure, startedState, caller);
                     }
                 });
             } catch (RuntimeException rejected) {
@@ -221,6 +273,25 @@ class TaskPublisher {
                 emitter.fail(rejected);
             }
         });
+    }
+
+    /** The `started` record's outcome as the dispatch answers; one still in flight is confirmed when it is acked. */
+    private static Started report(AtomicInteger state) {
+        while (true) {
+            int now = state.get();
+            if (now == ACKED) {
+                return Started.ACKED;
+            }
+            if (now == REFUSED_BY_BROKER) {
+                return Started.REFUSED;
+            }
+            if (now != SENDING) {
+                return Started.NOT_SENT;
+            }
+            if (state.compareAndSet(SENDING, REPORTED_IN_FLIGHT)) {
+                return Started.IN_FLIGHT;
+            }
+        }
     }
 
     private void send(
@@ -238,7 +309,7 @@ class TaskPublisher {
                         && !prepared.records().isCompletedExceptionally()
                 ? prepared.records().join()
                 : null;
-        byte[] time = ready == null ? bytes(dev.cascade.support.Times.now()) : null;
+        byte[] time = ready == null ? IntakeRecords.now() : null;
         for (int i = 0; i < tasks.size(); i++) {
             if (System.nanoTime() > until) {
                 // The submit has given up waiting (the sweeper re-publishes the workflow): send no more of it.
@@ -248,7 +319,7 @@ class TaskPublisher {
                 continue;
             }
             try {
-                ProducerRecord<String, byte[]> record = ready != null ? ready.get(i) : record(tasks.get(i), time);
+                ProducerRecord<String, byte[]> record = ready != null ? ready.get(i) : records.task(tasks.get(i), time);
                 TraceHeaders.inject(trace, record.headers());
                 producer.send(record, (metadata, error) -> {
                     if (error != null) {
@@ -263,46 +334,47 @@ class TaskPublisher {
         }
     }
 
-    /** The `started` record after the task records; its outcome only sets {@code acked}, it never fails the publish. */
+    /**
+     * The `started` record after the task records, unless they were refused already or the submit gave up waiting
+     * (then the workflow is not dispatched and its sweep sends it). Its outcome only moves {@code state}; it never
+     * fails the publish.
+     */
     private void sendStarted(
             WorkflowEvent started,
             long until,
-            AtomicInteger pending,
-            AtomicBoolean acked,
-            Context caller,
-            Runnable done) {
-        if (System.nanoTime() > until) {
-            settle(pending, caller, done);
+            AtomicReference<Exception> failure,
+            AtomicInteger state,
+            Context caller) {
+        if (failure.get() != null || System.nanoTime() > until) {
+            Log.debugf("Started record of workflow %s not sent: its task records were not", started.workflowId());
             return;
         }
         try {
-            producer.send(startedRecord(started), (metadata, error) -> {
+            producer.send(records.started(started), (metadata, error) -> {
                 if (error == null) {
-                    acked.set(true);
+                    if (!state.compareAndSet(SENDING, ACKED) && state.get() == REPORTED_IN_FLIGHT) {
+                        // The dispatch was answered before this acknowledgement: confirm it on its own.
+                        if (caller != null) {
+                            caller.runOnContext(ignored -> lateStarted.accept(started.workflowId()));
+                        } else {
+                            lateStarted.accept(started.workflowId());
+                        }
+                    }
                 } else {
-                    Log.warnf(
-                            "Started record of workflow %s not published yet (%s); the sweep will retry",
-                            started.workflowId(), error.getMessage());
+                    state.compareAndSet(SENDING, REFUSED_BY_BROKER);
+                    refused(started, error);
                 }
-                settle(pending, caller, done);
             });
         } catch (JsonProcessingException | RuntimeException refused) {
-            Log.warnf(
-                    "Started record of workflow %s not published yet (%s); the sweep will retry",
-                    started.workflowId(), refused.getMessage());
-            settle(pending, caller, done);
+            state.compareAndSet(SENDING, REFUSED_BY_BROKER);
+            refused(started, refused);
         }
     }
 
-    /** The record the `workflows-out` channel writes for the event: key the workflow id, the same CloudEvents headers. */
-    ProducerRecord<String, byte[]> startedRecord(WorkflowEvent started) throws JsonProcessingException {
-        RecordHeaders headers = CloudEvents.headers(
-                bytes(started.workflowId() + ":" + started.event()),
-                TYPE_STARTED,
-                bytes(dev.cascade.support.Times.now()),
-                bytes(started.orgId().toString()));
-        return new ProducerRecord<>(
-                workflowsTopic, null, started.workflowId(), eventWriter.writeValueAsBytes(started), headers);
+    /** A refused `started` record: left to the sweep, and the topic probed before the next one is sent here. */
+    private void refused(WorkflowEvent started, Exception why) {
+        StartedLifecycle.deferred(startedDeferred, started.workflowId(), why);
+        startedTopic.recheck();
     }
 
     private static void settle(AtomicInteger pending, Context caller, Runnable done) {
@@ -315,15 +387,24 @@ class TaskPublisher {
         }
     }
 
+    /**
+     * Lets the sends already queued reach the producer (for at most {@link #DRAIN}; what did not is re-published by
+     * the sweeper), then gives the sends in flight a moment to be acknowledged before the producer closes.
+     */
     @PreDestroy
     void close() {
+        startedTopic.close();
         sending.shutdown();
+        try {
+            if (!sending.awaitTermination(DRAIN.toMillis(), TimeUnit.MILLISECONDS)) {
+                int dropped = sending.shutdownNow().size();
+                Log.infof("%d queued task sends not made before shutdown; the dispatch sweeper covers them", dropped);
+            }
+        } catch (InterruptedException interrupted) {
+            sending.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
         metrics.close();
-        // Sends still in flight get a moment to be acknowledged; what is not is re-published by the sweeper.
         producer.close(Duration.ofSeconds(5));
-    }
-
-    private static byte[] bytes(String value) {
-        return value.getBytes(StandardCharsets.UTF_8);
     }
 }

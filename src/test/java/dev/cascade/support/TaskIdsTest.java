@@ -32,6 +32,30 @@ class TaskIdsTest {
     }
 
     @Test
+    void everyBitPastThePrefixVersionAndVariantVariesAcrossASubmit() {
+        List<UUID> ids = Ids.newTaskIds(250);
+        // The 90 random bits: the low 32 of the high half but the version nibble, and the low half but the variant.
+        long highRandom = 0x0000_0000_FFFF_0FFFL;
+        long lowRandom = 0x3FFF_FFFF_FFFF_FFFFL;
+        assertThat(Long.bitCount(highRandom) + Long.bitCount(lowRandom)).isEqualTo(90);
+        long highOr = 0;
+        long highAnd = -1;
+        long lowOr = 0;
+        long lowAnd = -1;
+        for (UUID id : ids) {
+            highOr |= id.getMostSignificantBits();
+            highAnd &= id.getMostSignificantBits();
+            lowOr |= id.getLeastSignificantBits();
+            lowAnd &= id.getLeastSignificantBits();
+        }
+        // Each random bit is 1 in some id and 0 in another (a stuck bit fails with odds of 2^-249).
+        assertThat(Long.toBinaryString(highOr & highRandom)).isEqualTo(Long.toBinaryString(highRandom));
+        assertThat(highAnd & highRandom).isZero();
+        assertThat(Long.toBinaryString(lowOr & lowRandom)).isEqualTo(Long.toBinaryString(lowRandom));
+        assertThat(lowAnd & lowRandom).isZero();
+    }
+
+    @Test
     void submitsGetDifferentPrefixes() {
         Set<String> prefixes = new HashSet<>();
         for (int i = 0; i < 50; i++) {

@@ -31,6 +31,21 @@ public final class Db {
         return list;
     }
 
+    /**
+     * A new workflow of the organisation in its DEFAULT list, with {@code columns} set to {@code values} (SQL, after
+     * the id, organisation and list); its id.
+     */
+    public static String workflow(Connection conn, UUID org, String columns, String values) throws SQLException {
+        String workflowId = "public_bulk_" + UUID.randomUUID();
+        exec(
+                conn,
+                "INSERT INTO workflows (id, org_id, lead_list_id, " + columns + ") VALUES (?, ?, ?, " + values + ")",
+                workflowId,
+                org,
+                defaultList(conn, org));
+        return workflowId;
+    }
+
     /** A `pending` task of the workflow, as the submit writes it (its record may or may not be on the topic). */
     public static void pendingTask(
             Connection conn, UUID taskId, String workflowId, UUID org, UUID list, int idx, String contactJson)

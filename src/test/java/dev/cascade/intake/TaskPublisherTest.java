@@ -1,0 +1,211 @@
+package dev.cascade.intake;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.smallrye.mutiny.helpers.test.UniAssertSubscriber;
+import org.apache.kafka.clients.producer.MockProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.Cluster;
+import org.apache.kafka.common.Node;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import dev.cascade.events.Contact;
+import dev.cascade.events.TaskRecord;
+import dev.cascade.events.WorkflowEvent;
+import dev.cascade.support.Json;
+
+/**
+ * The publisher over a {@code MockProducer}, whose sends are acknowledged (or refused) one at a time by the test: the
+ * dispatch answers from the task records' acknowledgements alone, whatever becomes of the `started` record.
+ */
+class TaskPublisherTest {
+    private static final String TASKS = "enrichment.tasks";
+    private static final String WORKFLOWS = "enrichment.workflows";
+    private static final Node NODE = new Node(0, "localhost", 9092);
+
+    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    private final List<String> lateStarted = new CopyOnWriteArrayList<>();
+    private TaskPublisher publisher;
+
+    @AfterEach
+    void close() {
+        if (publisher != null) {
+            publisher.close();
+        }
+    }
+
+    @Test
+    void answersOnceTheTaskRecordsAreAckedWhileTheStartedRecordIsStillInFlight() {
+        MockProducer<String, byte[]> producer = producer(true);
+        publisher = ready(producer, Duration.ofSeconds(15));
+
+        UniAssertSubscriber<TaskPublisher.Started> answer = publish("wf_1", 3);
+        await().until(() -> producer.history().size() == 4);
+        assertThat(producer.history().get(3).topic()).isEqualTo(WORKFLOWS);
+        assertThat(producer.history().get(3).key()).isEqualTo("wf_1");
+        for (int i = 0; i < 3; i++) {
+            assertThat(producer.completeNext()).isTrue();
+        }
+
+        answer.awaitItem().assertItem(TaskPublisher.Started.IN_FLIGHT);
+        assertThat(lateStarted).isEmpty();
+        // Its acknowledgement, after the answer, is confirmed on its own, once.
+        assertThat(producer.completeNext()).isTrue();
+        assertThat(lateStarted).containsExactly("wf_1");
+        assertThat(meters.counter("cascade.lifecycle.started.deferred").count()).isZero();
+    }
+
+    @Test
+    void aRefusedStartedRecordNeitherFailsTheDispatchNorIsConfirmed() {
+        MockProducer<String, byte[]> producer = producer(true);
+        publisher = ready(producer, Duration.ofSeconds(15));
+
+        UniAssertSubscriber<TaskPublisher.Started> answer = publish("wf_2", 2);
+        await().until(() -> producer.history().size() == 3);
+        producer.completeNext();
+        producer.completeNext();
+        answer.awaitItem().assertItem(TaskPublisher.Started.IN_FLIGHT);
+        assertThat(producer.errorNext(new UnknownTopicOrPartitionException("no workflows topic")))
+                .isTrue();
+
+        assertThat(lateStarted).isEmpty();
+        assertThat(meters.counter("cascade.lifecycle.started.deferred").count()).isEqualTo(1.0);
+        // The topic is probed again (it is known to the cluster here) before the next one goes on this producer.
+        await().until(publisher::startedWritable);
+    }
+
+    @Test
+    void anUnknownWorkflowsTopicNeverHoldsTheSendingThreadTheChannelSendsTheRecord() {
+        // A cluster that knows only the tasks topic: the probe finds no partitions for the workflows topic.
+        MockProducer<String, byte[]> producer =
+                new MockProducer<>(cluster(TASKS), true, null, new StringSerializer(), new ByteArraySerializer());
+        publisher = publisher(producer, Duration.ofSeconds(15));
+
+        assertThat(publisher.startedWritable()).isFalse();
+        publish("wf_3", 2).awaitItem().assertItem(TaskPublisher.Started.NOT_SENT);
+
+        assertThat(producer.history()).extracting(ProducerRecord::topic).containsExactly(TASKS, TASKS);
+        assertThat(lateStarted).isEmpty();
+    }
+
+    @Test
+    void aFailedDispatchSendsNoStartedRecord() {
+        MockProducer<String, byte[]> producer = producer(true);
+        // A dispatch timeout passed before anything could be sent: the task records fail, the started record stays.
+        publisher = ready(producer, Duration.ofNanos(1));
+
+        publish("wf_4", 2).awaitFailure();
+
+        assertThat(producer.history()).isEmpty();
+        assertThat(lateStarted).isEmpty();
+    }
+
+    @Test
+    void sendsQueuedBeforeShutdownReachTheProducer() {
+        MockProducer<String, byte[]> producer = producer(false);
+        publisher = ready(producer, Duration.ofSeconds(15));
+        List<UniAssertSubscriber<TaskPublisher.Started>> answers = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            answers.add(publish("wf_q" + i, 5));
+        }
+
+        publisher.close();
+        publisher = null;
+
+        assertThat(producer.history()).hasSize(20 * 6);
+        // Acknowledged as sent here: each dispatch answered with its last task record, its started record after it.
+        answers.forEach(answer -> answer.awaitItem().assertItem(TaskPublisher.Started.IN_FLIGHT));
+        assertThat(lateStarted).hasSize(20).doesNotHaveDuplicates();
+    }
+
+    @Test
+    void aRefusedTaskRecordFailsTheDispatch() {
+        MockProducer<String, byte[]> producer = producer(true);
+        publisher = ready(producer, Duration.ofSeconds(15));
+
+        UniAssertSubscriber<TaskPublisher.Started> answer = publish("wf_5", 2);
+        await().until(() -> producer.history().size() == 3);
+        producer.completeNext();
+        producer.errorNext(new IllegalStateException("record refused"));
+
+        assertThatThrownBy(() -> answer.awaitItem()).hasMessageContaining("record refused");
+        // The started record, acknowledged after the failed dispatch, is still marked as published.
+        producer.completeNext();
+        assertThat(lateStarted).containsExactly("wf_5");
+    }
+
+    private UniAssertSubscriber<TaskPublisher.Started> publish(String workflowId, int contacts) {
+        UUID org = UUID.randomUUID();
+        List<TaskRecord> tasks = new ArrayList<>();
+        for (int i = 0; i < contacts; i++) {
+            tasks.add(new TaskRecord(
+                    UUID.randomUUID(),
+                    workflowId,
+                    org,
+                    UUID.randomUUID(),
+                    i,
+                    "email",
+                    new Contact("https://www.linkedin.com/in/someone-" + i, null, null, null, null),
+                    null,
+                    null,
+                    null,
+                    null,
+                    null));
+        }
+        WorkflowEvent started =
+                new WorkflowEvent("started", workflowId, org, "email", "pending", contacts, null, "now", Map.of());
+        return publisher
+                .publish(new TaskPublisher.Prepared(tasks, null), started, null)
+                .subscribe()
+                .withSubscriber(UniAssertSubscriber.create());
+    }
+
+    /** {@code manual}: acknowledged only by {@code completeNext}/{@code errorNext}; else at once. */
+    private static MockProducer<String, byte[]> producer(boolean manual) {
+        return new MockProducer<>(
+                cluster(TASKS, WORKFLOWS), !manual, null, new StringSerializer(), new ByteArraySerializer());
+    }
+
+    private static Cluster cluster(String... topics) {
+        List<PartitionInfo> partitions = new ArrayList<>();
+        for (String topic : topics) {
+            partitions.add(new PartitionInfo(topic, 0, NODE, new Node[] {NODE}, new Node[] {NODE}));
+        }
+        return new Cluster("test", List.of(NODE), partitions, java.util.Set.of(), java.util.Set.of());
+    }
+
+    /** A publisher whose probe found the workflows topic: `started` records go on its producer. */
+    private TaskPublisher ready(MockProducer<String, byte[]> producer, Duration deadline) {
+        TaskPublisher ready = publisher(producer, deadline);
+        await().until(ready::startedWritable);
+        return ready;
+    }
+
+    private TaskPublisher publisher(MockProducer<String, byte[]> producer, Duration deadline) {
+        return new TaskPublisher(
+                producer,
+                TASKS,
+                WORKFLOWS,
+                deadline,
+                new Json(new ObjectMapper().findAndRegisterModules()),
+                meters,
+                null,
+                lateStarted::add);
+    }
+}
