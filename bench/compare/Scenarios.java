@@ -76,6 +76,13 @@ final class Scenarios {
             c.emit(name + ".achieved_per_s", run.ok() / run.wallSeconds(), "submits/s");
             c.emit(name + ".client_max_lag", run.maxLagNanos() / 1e6, "ms");
             c.emit(name + ".client_late_sends", run.lateSends(), "submits");
+            // As the floor prints its slowest: when in the loop the tail happened, and whether the client sent late.
+            Compare.say(name + " slowest (due s: ms, sent late ms): " + run.submits().stream()
+                    .sorted(java.util.Comparator.comparingLong(Load.Submit::latencyNanos).reversed())
+                    .limit(8)
+                    .map(s -> Compare.fmt((s.due() - run.startNanos()) / 1e9) + ": " + Compare.fmt(s.latencyNanos() / 1e6)
+                            + " (" + Compare.fmt((s.sent() - s.due()) / 1e6) + ")")
+                    .collect(java.util.stream.Collectors.joining(", ")));
             if (run.lateSends() > 0) {
                 Compare.say("WARNING: the client sent " + run.lateSends() + " submits more than 5 ms after their due"
                         + " time (max " + Compare.fmt(run.maxLagNanos() / 1e6) + " ms); latencies still count from"
