@@ -10,12 +10,22 @@ public final class KafkaSettings {
     private KafkaSettings() {}
 
     /**
+     * How the gateway's own producers compress their batches unless {@code kafka.compression.type} says otherwise.
+     * Task and result records are JSON of a few hundred bytes that lz4 shrinks several times for little CPU: fewer
+     * bytes for the broker to append, replicate and keep in its page cache, whose write-back every 30 s otherwise
+     * stalls PostgreSQL's commits on a shared disk (docs/performance.md).
+     */
+    public static final String COMPRESSION = "lz4";
+
+    /**
      * The shared broker settings ({@code kafka.*}: address, security) that a producer understands, plus what every
      * producer of the gateway needs: {@code acks=all} with idempotence, so an acknowledged record is on every in-sync
-     * replica and a retried send is written once. Keys a producer does not know are left out (Kafka would warn).
+     * replica and a retried send is written once; batches compressed with {@link #COMPRESSION} unless the shared
+     * settings name another codec. Keys a producer does not know are left out (Kafka would warn).
      */
     public static Map<String, Object> producer(Map<String, Object> kafka, String clientId) {
         Map<String, Object> config = new HashMap<>();
+        config.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, COMPRESSION);
         kafka.forEach((key, value) -> {
             if (ProducerConfig.configNames().contains(key)) {
                 config.put(key, value);
