@@ -16,7 +16,8 @@ import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
  * Confirms dispatched workflows ({@code dispatched_at}, and {@code started_published_at} when the `started` record
- * was acknowledged too; a `started` record acknowledged after its dispatch was answered is confirmed alone) in batches: whatever confirmations arrive while one statement runs go together in the next.
+ * was acknowledged too; a `started` record acknowledged after its dispatch was answered, or sent through the channel,
+ * is confirmed alone) in batches: whatever confirmations arrive while one statement runs go together in the next.
  * Under load this is one write for many submits instead of one each. The rows are locked in id order, as the
  * aggregator locks them, so the two never deadlock.
  *
@@ -102,7 +103,7 @@ class DispatchConfirmations {
                 .subscribe()
                 .with(rows -> finish(batch, null), failure -> {
                     Log.warnf(
-                            "Could not confirm the dispatch of %d workflows (%s); the sweeper covers them",
+                            "Could not write %d dispatch or started confirmations (%s); the sweepers cover them",
                             batch.size(), failure.getMessage());
                     finish(batch, failure);
                 });

@@ -12,7 +12,6 @@ import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.Tuple;
 
 import dev.cascade.config.RoleGuards;
 import dev.cascade.events.WorkflowEvent;
@@ -37,15 +36,22 @@ class StartedLifecycle {
     private final Pool pool;
     private final Json json;
     private final Counter deferred;
+    private final DispatchConfirmations confirmations;
 
-    StartedLifecycle(WorkflowLifecycle lifecycle, Pool pool, Json json, MeterRegistry meters) {
+    StartedLifecycle(
+            WorkflowLifecycle lifecycle,
+            Pool pool,
+            Json json,
+            MeterRegistry meters,
+            DispatchConfirmations confirmations) {
         this.lifecycle = lifecycle;
+        this.confirmations = confirmations;
         this.pool = pool;
         this.json = json;
         this.deferred = deferredCounter(meters);
     }
 
-    /** {@code cascade_lifecycle_started_deferred_total}: `started` records refused and left to the sweep. */
+    /** {@code cascade_lifecycle_started_deferred_total}: `started` records not sent (refused) and left to the sweep. */
     static Counter deferredCounter(MeterRegistry meters) {
         return meters.counter("cascade.lifecycle.started.deferred");
     }
@@ -58,18 +64,22 @@ class StartedLifecycle {
                 workflowId, why.getMessage());
     }
 
-    /** Publishes the record through the channel and marks it; never fails (the sweep retries). */
+    /**
+     * Publishes the record through the channel, then marks it with the next batch of dispatch confirmations; never
+     * fails. A record the channel could not send is counted and left to the sweep; a mark that could not be written
+     * (logged by the confirmations) only means the sweep sends the record again, with the same `ce_id`.
+     */
     Uni<Void> publish(WorkflowEvent started) {
-        return lifecycle
-                .send(started)
-                .chain(() -> pool.preparedQuery("UPDATE workflows SET started_published_at = now() WHERE id = $1")
-                        .execute(Tuple.of(started.workflowId())))
-                .replaceWithVoid()
-                .onFailure()
-                .recoverWithItem(failure -> {
-                    deferred(deferred, started.workflowId(), failure);
-                    return null;
-                });
+        return lifecycle.send(started).onItemOrFailure().transformToUni((sent, failure) -> {
+            if (failure != null) {
+                deferred(deferred, started.workflowId(), failure);
+                return Uni.createFrom().voidItem();
+            }
+            return confirmations
+                    .confirmStarted(started.workflowId())
+                    .onFailure()
+                    .recoverWithNull();
+        });
     }
 
     @Scheduled(

@@ -9,6 +9,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
@@ -87,13 +88,6 @@ class TaskPublisher {
          */
         NOT_SENT
     }
-
-    // A submit's `started` record, from its send to the dispatch's answer.
-    private static final int NONE = 0;
-    private static final int SENDING = 1;
-    private static final int ACKED = 2;
-    private static final int REFUSED_BY_BROKER = 3;
-    private static final int REPORTED_IN_FLIGHT = 4;
 
     private final Producer<String, byte[]> producer;
     private final ExecutorService sending;
@@ -237,19 +231,24 @@ class TaskPublisher {
             // Only the task records count: the answer never waits for the `started` record.
             AtomicInteger pending = new AtomicInteger(tasks.size());
             AtomicReference<Exception> failure = new AtomicReference<>();
-            AtomicInteger startedState = new AtomicInteger(NONE);
+            StartedSend startedSend = new StartedSend();
+            // Set on cancellation too: before `done` answers, only the caller giving up waiting ends the emitter.
+            AtomicBoolean ended = new AtomicBoolean();
+            emitter.onTermination(() -> ended.set(true));
             Runnable done = () -> {
                 Exception failed = failure.get();
                 if (span != null) {
                     Tracing.end(span, failed);
                 }
+                Started outcome = startedSend.report();
+                if ((failed != null || ended.get()) && outcome == Started.ACKED) {
+                    // Not dispatched (or the caller gave up waiting), yet the `started` record was taken: it is
+                    // confirmed on its own (one still in flight is, when its acknowledgement comes).
+                    lateStarted.accept(tasks.get(0).workflowId());
+                }
                 if (failed == null) {
-                    emitter.complete(report(startedState));
+                    emitter.complete(outcome);
                 } else {
-                    // Not dispatched, yet the `started` record may have been taken: it is confirmed on its own.
-                    if (report(startedState) == Started.ACKED) {
-                        lateStarted.accept(tasks.get(0).workflowId());
-                    }
                     emitter.fail(failed);
                 }
             };
@@ -259,11 +258,11 @@ class TaskPublisher {
                     // Decided before the task records go: their answer may come before the `started` record is sent.
                     boolean withStarted = started != null && startedTopic.ready();
                     if (withStarted) {
-                        startedState.set(SENDING);
+                        startedSend.sending();
                     }
                     send(prepared, until, pending, failure, caller, done, trace);
                     if (withStarted) {
-                        sendStarted(started, until, failure, startedState, caller);
+                        sendStarted(started, until, failure, startedSend, caller);
                     }
                 });
             } catch (RuntimeException rejected) {
@@ -273,25 +272,6 @@ class TaskPublisher {
                 emitter.fail(rejected);
             }
         });
-    }
-
-    /** The `started` record's outcome as the dispatch answers; one still in flight is confirmed when it is acked. */
-    private static Started report(AtomicInteger state) {
-        while (true) {
-            int now = state.get();
-            if (now == ACKED) {
-                return Started.ACKED;
-            }
-            if (now == REFUSED_BY_BROKER) {
-                return Started.REFUSED;
-            }
-            if (now != SENDING) {
-                return Started.NOT_SENT;
-            }
-            if (state.compareAndSet(SENDING, REPORTED_IN_FLIGHT)) {
-                return Started.IN_FLIGHT;
-            }
-        }
     }
 
     private void send(
@@ -335,24 +315,26 @@ class TaskPublisher {
     }
 
     /**
-     * The `started` record after the task records, unless they were refused already or the submit gave up waiting
-     * (then the workflow is not dispatched and its sweep sends it). Its outcome only moves {@code state}; it never
-     * fails the publish.
+     * The `started` record after the task records, unless they were refused already or the submit's deadline passed
+     * (then the workflow is not dispatched now and the record's sweep sends it), except when the dispatch was answered
+     * already with the record reported in flight: then it goes whatever the time. Its outcome only moves {@code state};
+     * it never fails the publish.
      */
     private void sendStarted(
-            WorkflowEvent started,
-            long until,
-            AtomicReference<Exception> failure,
-            AtomicInteger state,
-            Context caller) {
-        if (failure.get() != null || System.nanoTime() > until) {
-            Log.debugf("Started record of workflow %s not sent: its task records were not", started.workflowId());
+            WorkflowEvent started, long until, AtomicReference<Exception> failure, StartedSend state, Context caller) {
+        if (failure.get() != null) {
+            state.withdraw();
+            Log.debugf("Started record of workflow %s not sent: its task records were refused", started.workflowId());
+            return;
+        }
+        if (System.nanoTime() > until && state.withdraw()) {
+            Log.debugf("Started record of workflow %s not sent: its dispatch deadline passed", started.workflowId());
             return;
         }
         try {
             producer.send(records.started(started), (metadata, error) -> {
                 if (error == null) {
-                    if (!state.compareAndSet(SENDING, ACKED) && state.get() == REPORTED_IN_FLIGHT) {
+                    if (state.acked()) {
                         // The dispatch was answered before this acknowledgement: confirm it on its own.
                         if (caller != null) {
                             caller.runOnContext(ignored -> lateStarted.accept(started.workflowId()));
@@ -361,12 +343,12 @@ class TaskPublisher {
                         }
                     }
                 } else {
-                    state.compareAndSet(SENDING, REFUSED_BY_BROKER);
+                    state.refused();
                     refused(started, error);
                 }
             });
         } catch (JsonProcessingException | RuntimeException refused) {
-            state.compareAndSet(SENDING, REFUSED_BY_BROKER);
+            state.refused();
             refused(started, refused);
         }
     }

@@ -6,6 +6,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 import io.quarkus.logging.Log;
 import org.apache.kafka.clients.producer.Producer;
@@ -16,6 +17,11 @@ import org.apache.kafka.common.PartitionInfo;
  * the producer has no metadata for blocks the calling thread (up to {@code max.block.ms}) while the producer asks the
  * broker; this loads the metadata on a thread of its own instead ({@link Producer#partitionsFor}), at start and again
  * after {@link #recheck()}, retrying every {@code retry} until the broker knows the topic.
+ *
+ * <p>The producer answers from the metadata it holds, so a probe right after a refusal usually finds the topic again
+ * at once; what it guards against is a topic the producer holds no metadata for (not created yet, or dropped from its
+ * metadata after the broker stopped knowing it). A topic deleted while the producer still holds its metadata is found
+ * by a send: that one send may wait up to {@code max.block.ms}, fails, and the next probe takes over.
  */
 final class TopicProbe implements AutoCloseable {
     private final Producer<?, ?> producer;
@@ -23,6 +29,9 @@ final class TopicProbe implements AutoCloseable {
     private final Duration retry;
     private final ScheduledExecutorService probing;
     private final AtomicBoolean running = new AtomicBoolean();
+    /** Rechecks asked for so far: a probe that ran across one is followed by another. */
+    private final AtomicLong rechecks = new AtomicLong();
+
     private volatile boolean ready;
     private volatile boolean closed;
 
@@ -46,6 +55,7 @@ final class TopicProbe implements AutoCloseable {
     /** A send to the topic failed: not ready until a probe finds the topic again. */
     void recheck() {
         ready = false;
+        rechecks.incrementAndGet();
         start();
     }
 
@@ -61,11 +71,18 @@ final class TopicProbe implements AutoCloseable {
     }
 
     private void probe() {
+        long asked = rechecks.get();
         try {
             List<PartitionInfo> partitions = producer.partitionsFor(topic);
             if (partitions != null && !partitions.isEmpty()) {
-                ready = true;
+                if (rechecks.get() == asked) {
+                    ready = true;
+                }
                 running.set(false);
+                // A recheck while this probe ran found it running and started none: probe again for it.
+                if (rechecks.get() != asked) {
+                    start();
+                }
                 return;
             }
             Log.debugf("Topic %s has no partitions yet; probing again in %s", topic, retry);

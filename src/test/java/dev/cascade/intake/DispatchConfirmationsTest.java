@@ -1,10 +1,14 @@
 package dev.cascade.intake;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import jakarta.inject.Inject;
 
 import io.quarkus.test.junit.QuarkusTest;
@@ -36,19 +40,39 @@ class DispatchConfirmationsTest {
     }
 
     @Test
-    void aDispatchAndItsStartedRecordConfirmedTogetherAreBothMarked() throws Exception {
+    void aDispatchAndItsStartedRecordConfirmedInOneStatementAreBothMarked() throws Exception {
+        String blocker = undispatchedWorkflow();
         String together = undispatchedWorkflow();
         String dispatchOnly = undispatchedWorkflow();
 
-        // Queued at once, they may share one statement: one workflow named twice must keep both marks.
-        Uni.join()
-                .all(
-                        confirmations.confirm(together, false),
-                        confirmations.confirmStarted(together),
-                        confirmations.confirm(dispatchOnly, false))
-                .andFailFast()
-                .await()
-                .atMost(Duration.ofSeconds(10));
+        CompletableFuture<Void> first;
+        CompletableFuture<Void> rest;
+        try (Connection conn = Db.connect()) {
+            // A statement held behind a row lock: whatever is confirmed meanwhile goes together in the next one.
+            conn.setAutoCommit(false);
+            try (PreparedStatement lock = conn.prepareStatement("SELECT id FROM workflows WHERE id = ? FOR UPDATE")) {
+                lock.setString(1, blocker);
+                lock.executeQuery().close();
+            }
+            first = confirmations.confirm(blocker, false).subscribeAsCompletionStage();
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> Gateway.count("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                                    + " AND query LIKE '%unnest($1::text[], $2::boolean[]%'")
+                            == 1);
+            // One workflow named twice in that statement must keep both marks.
+            rest = Uni.join()
+                    .all(
+                            confirmations.confirm(together, false),
+                            confirmations.confirmStarted(together),
+                            confirmations.confirm(dispatchOnly, false))
+                    .andFailFast()
+                    .replaceWithVoid()
+                    .subscribeAsCompletionStage();
+            assertThat(rest).isNotDone();
+            conn.commit();
+        }
+        first.get(10, TimeUnit.SECONDS);
+        rest.get(10, TimeUnit.SECONDS);
 
         assertThat(Gateway.count(
                         "SELECT count(*) FROM workflows WHERE id = ? AND started_published_at IS NOT NULL"

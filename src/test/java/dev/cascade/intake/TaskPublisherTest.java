@@ -10,12 +10,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Future;
+import java.util.concurrent.locks.LockSupport;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.smallrye.mutiny.helpers.test.UniAssertSubscriber;
+import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.Cluster;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.PartitionInfo;
@@ -150,6 +154,36 @@ class TaskPublisherTest {
         assertThat(lateStarted).containsExactly("wf_5");
     }
 
+    @Test
+    void aStartedRecordReportedInFlightIsSentEvenWhenTheDeadlinePassesMeanwhile() {
+        // The task record is acknowledged at once, but its send takes longer than the dispatch deadline.
+        ScriptedProducer producer = new ScriptedProducer(true, Duration.ofMillis(100));
+        publisher = ready(producer, Duration.ofMillis(20));
+
+        publish("wf_6", 1).awaitItem().assertItem(TaskPublisher.Started.IN_FLIGHT);
+
+        // The answer promised the record: it goes, and its acknowledgement is confirmed on its own.
+        await().until(() -> producer.history().size() == 2);
+        assertThat(producer.history().get(1).topic()).isEqualTo(WORKFLOWS);
+        assertThat(lateStarted).containsExactly("wf_6");
+    }
+
+    @Test
+    void aStartedRecordAckedBeforeACancelledAnswerIsConfirmedOnItsOwn() {
+        ScriptedProducer producer = new ScriptedProducer(false, Duration.ZERO);
+        publisher = ready(producer, Duration.ofSeconds(15));
+
+        UniAssertSubscriber<TaskPublisher.Started> answer = publish("wf_7", 2);
+        await().until(() -> producer.history().size() == 3);
+        producer.ack(2);
+        // The caller stops waiting (its own timeout) before the task records are acknowledged.
+        answer.cancel();
+        producer.ack(0);
+        producer.ack(1);
+
+        assertThat(lateStarted).containsExactly("wf_7");
+    }
+
     private UniAssertSubscriber<TaskPublisher.Started> publish(String workflowId, int contacts) {
         UUID org = UUID.randomUUID();
         List<TaskRecord> tasks = new ArrayList<>();
@@ -207,5 +241,40 @@ class TaskPublisherTest {
                 meters,
                 null,
                 lateStarted::add);
+    }
+    /**
+     * Keeps each send's callback for the test to call in any order ({@link #ack}), or calls it at once
+     * ({@code ackAtOnce}); a send of a task record takes {@code sendTime}, as when the producer's buffer is full.
+     */
+    private static final class ScriptedProducer extends MockProducer<String, byte[]> {
+        private final boolean ackAtOnce;
+        private final Duration sendTime;
+        private final List<Callback> callbacks = new CopyOnWriteArrayList<>();
+
+        ScriptedProducer(boolean ackAtOnce, Duration sendTime) {
+            super(cluster(TASKS, WORKFLOWS), true, null, new StringSerializer(), new ByteArraySerializer());
+            this.ackAtOnce = ackAtOnce;
+            this.sendTime = sendTime;
+        }
+
+        @Override
+        public synchronized Future<RecordMetadata> send(ProducerRecord<String, byte[]> record, Callback callback) {
+            Future<RecordMetadata> sent = super.send(record, null);
+            callbacks.add(callback);
+            if (ackAtOnce) {
+                callback.onCompletion(null, null);
+            }
+            if (record.topic().equals(TASKS) && !sendTime.isZero()) {
+                long until = System.nanoTime() + sendTime.toNanos();
+                while (System.nanoTime() < until) {
+                    LockSupport.parkNanos(until - System.nanoTime());
+                }
+            }
+            return sent;
+        }
+
+        void ack(int send) {
+            callbacks.get(send).onCompletion(null, null);
+        }
     }
 }
