@@ -429,7 +429,7 @@ public class BulkRequestParser {
                 return null;
             }
         } else {
-            int cut = indexOfAny(host, "/?#:");
+            int cut = hostEnd(host);
             if (cut >= 0) {
                 host = host.substring(0, cut);
             }
@@ -443,19 +443,21 @@ public class BulkRequestParser {
         if (host.length() > 253) {
             return null;
         }
-        String[] labels = host.split("\\.", -1);
-        if (labels.length < 2) {
-            return null;
-        }
-        for (String label : labels) {
-            if (!hostLabel(label)) {
+        // Label by label in place (no split): it runs for every contact of every submit.
+        int start = 0;
+        int labels = 0;
+        while (true) {
+            int dot = host.indexOf('.', start);
+            int end = dot < 0 ? host.length() : dot;
+            if (!hostLabel(host, start, end)) {
                 return null;
             }
+            labels++;
+            if (dot < 0) {
+                return labels < 2 || allDigits(host, start, end) ? null : host;
+            }
+            start = dot + 1;
         }
-        if (allDigits(labels[labels.length - 1])) {
-            return null;
-        }
-        return host;
     }
 
     /**
@@ -463,12 +465,17 @@ public class BulkRequestParser {
      * already). A loop rather than a regular expression: it runs for every contact of every submit.
      */
     static boolean hostLabel(String label) {
-        int length = label.length();
-        if (length == 0 || length > 63 || label.charAt(0) == '-' || label.charAt(length - 1) == '-') {
+        return hostLabel(label, 0, label.length());
+    }
+
+    /** {@link #hostLabel(String)} of {@code value}'s characters from {@code start} to {@code end} (exclusive). */
+    private static boolean hostLabel(String value, int start, int end) {
+        int length = end - start;
+        if (length == 0 || length > 63 || value.charAt(start) == '-' || value.charAt(end - 1) == '-') {
             return false;
         }
-        for (int i = 0; i < length; i++) {
-            char c = label.charAt(i);
+        for (int i = start; i < end; i++) {
+            char c = value.charAt(i);
             if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) {
                 return false;
             }
@@ -476,8 +483,8 @@ public class BulkRequestParser {
         return true;
     }
 
-    private static boolean allDigits(String value) {
-        for (int i = 0; i < value.length(); i++) {
+    private static boolean allDigits(String value, int start, int end) {
+        for (int i = start; i < end; i++) {
             if (value.charAt(i) < '0' || value.charAt(i) > '9') {
                 return false;
             }
@@ -485,9 +492,11 @@ public class BulkRequestParser {
         return true;
     }
 
-    private static int indexOfAny(String value, String chars) {
+    /** Where the host of a domain written without a scheme ends: its first `/`, `?`, `#` or `:`; -1 if none. */
+    private static int hostEnd(String value) {
         for (int i = 0; i < value.length(); i++) {
-            if (chars.indexOf(value.charAt(i)) >= 0) {
+            char c = value.charAt(i);
+            if (c == '/' || c == '?' || c == '#' || c == ':') {
                 return i;
             }
         }
