@@ -119,5 +119,11 @@ class RefusedResultTest {
                         .get(0)
                         .getBodyAsString())
                 .contains("\"status\":\"completed_with_errors\"");
+        // The refused settle was rolled back before its connection went back to the pool: none is left waiting in a
+        // transaction.
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> Gateway.count("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                                + " AND state LIKE 'idle in transaction%'")
+                        == 0);
     }
 }
