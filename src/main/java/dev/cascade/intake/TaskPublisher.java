@@ -232,7 +232,9 @@ class TaskPublisher {
             AtomicInteger pending = new AtomicInteger(tasks.size());
             AtomicReference<Exception> failure = new AtomicReference<>();
             StartedSend startedSend = new StartedSend();
-            // Set on cancellation too: before `done` answers, only the caller giving up waiting ends the emitter.
+            // Set on cancellation too: before `done` answers, only the caller giving up waiting ends the emitter. A
+            // timeout that cancels after `done` read this still drops an ACKED answer; the `started` sweep then
+            // publishes that record again after 30 s (same `ce_id`).
             AtomicBoolean ended = new AtomicBoolean();
             emitter.onTermination(() -> ended.set(true));
             Runnable done = () -> {
@@ -323,6 +325,8 @@ class TaskPublisher {
     private void sendStarted(
             WorkflowEvent started, long until, AtomicReference<Exception> failure, StartedSend state, Context caller) {
         if (failure.get() != null) {
+            // The dispatch fails (or failed) with its task records: whatever an answer said of this record, it is
+            // not sent, and its sweep publishes it.
             state.withdraw();
             Log.debugf("Started record of workflow %s not sent: its task records were refused", started.workflowId());
             return;

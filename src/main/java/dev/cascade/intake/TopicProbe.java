@@ -32,7 +32,9 @@ final class TopicProbe implements AutoCloseable {
     /** Rechecks asked for so far: a probe that ran across one is followed by another. */
     private final AtomicLong rechecks = new AtomicLong();
 
-    private volatile boolean ready;
+    /** The recheck count a successful probe started under; ready while no recheck came after it. */
+    private volatile long readyFor = -1;
+
     private volatile boolean closed;
 
     TopicProbe(Producer<?, ?> producer, String topic, Duration retry) {
@@ -49,12 +51,11 @@ final class TopicProbe implements AutoCloseable {
 
     /** True once the producer knows the topic's partitions, until {@link #recheck()}. */
     boolean ready() {
-        return ready;
+        return readyFor == rechecks.get();
     }
 
     /** A send to the topic failed: not ready until a probe finds the topic again. */
     void recheck() {
-        ready = false;
         rechecks.incrementAndGet();
         start();
     }
@@ -75,9 +76,8 @@ final class TopicProbe implements AutoCloseable {
         try {
             List<PartitionInfo> partitions = producer.partitionsFor(topic);
             if (partitions != null && !partitions.isEmpty()) {
-                if (rechecks.get() == asked) {
-                    ready = true;
-                }
+                // Ready only for the rechecks this probe started after: one that came while it ran still counts.
+                readyFor = asked;
                 running.set(false);
                 // A recheck while this probe ran found it running and started none: probe again for it.
                 if (rechecks.get() != asked) {

@@ -2,9 +2,8 @@ package dev.cascade.support;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.channels.FileChannel;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
+import java.io.FileInputStream;
+import java.io.InputStream;
 import java.util.Arrays;
 
 import org.junit.jupiter.api.Test;
@@ -24,8 +23,28 @@ class KernelRandomTest {
     }
 
     @Test
+    void anInterruptedCallerStillReadsTheDeviceAndLeavesItOpenForOthers() throws Exception {
+        long fallbacks = KernelRandom.fallbacks();
+        byte[] bytes = new byte[256];
+        Thread.currentThread().interrupt();
+        try {
+            KernelRandom.fill(bytes);
+        } finally {
+            // Cleared again, so that the test runner's thread is left as it was.
+            assertThat(Thread.interrupted()).isTrue();
+        }
+        assertThat(distinctValues(bytes)).isGreaterThan(100);
+        byte[] after = new byte[256];
+        KernelRandom.fill(after);
+        assertThat(after).isNotEqualTo(bytes);
+        assertThat(distinctValues(after)).isGreaterThan(100);
+        // Both from the device itself: an interrupt closes a FileChannel for every thread, not this stream.
+        assertThat(KernelRandom.fallbacks()).isEqualTo(fallbacks);
+    }
+
+    @Test
     void aDeviceThatCannotBeReadFallsBackToSecureRandom() throws Exception {
-        FileChannel closed = FileChannel.open(Path.of("/dev/null"), StandardOpenOption.READ);
+        InputStream closed = new FileInputStream("/dev/null");
         closed.close();
         byte[] bytes = new byte[256];
 
@@ -40,7 +59,7 @@ class KernelRandomTest {
     @Test
     void aDeviceAtItsEndFallsBackToo() throws Exception {
         // /dev/null reads as end of file at once.
-        try (FileChannel empty = FileChannel.open(Path.of("/dev/null"), StandardOpenOption.READ)) {
+        try (InputStream empty = new FileInputStream("/dev/null")) {
             byte[] bytes = new byte[256];
             KernelRandom.fill(empty, bytes);
             assertThat(distinctValues(bytes)).isGreaterThan(100);
