@@ -10,8 +10,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Future;
-import java.util.concurrent.locks.LockSupport;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -156,11 +156,17 @@ class TaskPublisherTest {
 
     @Test
     void aStartedRecordReportedInFlightIsSentEvenWhenTheDeadlinePassesMeanwhile() {
-        // The task record is acknowledged at once, but its send takes longer than the dispatch deadline.
-        ScriptedProducer producer = new ScriptedProducer(true, Duration.ofMillis(100));
-        publisher = ready(producer, Duration.ofMillis(20));
+        // The task record is acknowledged at once, but its send returns only after the dispatch deadline passed.
+        Duration deadline = Duration.ofSeconds(2);
+        CountDownLatch taskSend = new CountDownLatch(1);
+        ScriptedProducer producer = new ScriptedProducer(true, taskSend);
+        publisher = ready(producer, deadline);
+        long published = System.nanoTime();
 
         publish("wf_6", 1).awaitItem().assertItem(TaskPublisher.Started.IN_FLIGHT);
+        await().atMost(deadline.multipliedBy(2))
+                .until(() -> System.nanoTime() - published > deadline.toNanos() + 50_000_000L);
+        taskSend.countDown();
 
         // The answer promised the record: it goes, and its acknowledgement is confirmed on its own.
         await().until(() -> producer.history().size() == 2);
@@ -170,7 +176,7 @@ class TaskPublisherTest {
 
     @Test
     void aStartedRecordAckedBeforeACancelledAnswerIsConfirmedOnItsOwn() {
-        ScriptedProducer producer = new ScriptedProducer(false, Duration.ZERO);
+        ScriptedProducer producer = new ScriptedProducer(false, null);
         publisher = ready(producer, Duration.ofSeconds(15));
 
         UniAssertSubscriber<TaskPublisher.Started> answer = publish("wf_7", 2);
@@ -244,30 +250,35 @@ class TaskPublisherTest {
     }
     /**
      * Keeps each send's callback for the test to call in any order ({@link #ack}), or calls it at once
-     * ({@code ackAtOnce}); a send of a task record takes {@code sendTime}, as when the producer's buffer is full.
+     * ({@code ackAtOnce}); a send of a task record returns only once {@code taskSendHeld} is released (when given), as
+     * when the producer's buffer is full.
      */
     private static final class ScriptedProducer extends MockProducer<String, byte[]> {
         private final boolean ackAtOnce;
-        private final Duration sendTime;
+        private final CountDownLatch taskSendHeld;
         private final List<Callback> callbacks = new CopyOnWriteArrayList<>();
 
-        ScriptedProducer(boolean ackAtOnce, Duration sendTime) {
+        ScriptedProducer(boolean ackAtOnce, CountDownLatch taskSendHeld) {
             super(cluster(TASKS, WORKFLOWS), true, null, new StringSerializer(), new ByteArraySerializer());
             this.ackAtOnce = ackAtOnce;
-            this.sendTime = sendTime;
+            this.taskSendHeld = taskSendHeld;
         }
 
         @Override
-        public synchronized Future<RecordMetadata> send(ProducerRecord<String, byte[]> record, Callback callback) {
-            Future<RecordMetadata> sent = super.send(record, null);
-            callbacks.add(callback);
+        public Future<RecordMetadata> send(ProducerRecord<String, byte[]> record, Callback callback) {
+            Future<RecordMetadata> sent;
+            synchronized (this) {
+                sent = super.send(record, null);
+                callbacks.add(callback);
+            }
             if (ackAtOnce) {
                 callback.onCompletion(null, null);
             }
-            if (record.topic().equals(TASKS) && !sendTime.isZero()) {
-                long until = System.nanoTime() + sendTime.toNanos();
-                while (System.nanoTime() < until) {
-                    LockSupport.parkNanos(until - System.nanoTime());
+            if (record.topic().equals(TASKS) && taskSendHeld != null) {
+                try {
+                    taskSendHeld.await();
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
                 }
             }
             return sent;
