@@ -213,13 +213,14 @@ public class IntakeService {
         // The `started` record goes with the task records when the task producer takes it; the broker refusing it is
         // left to its own sweep, never to the task re-publisher.
         return publisher
-                .publish(records, started, tracing.parse(traceparent))
-                .ifNoItem()
-                .after(config.intake().dispatchTimeout())
-                .fail()
-                // One write confirms both: the dispatch, and the `started` record when the broker took it already.
-                // Not awaited: the records are safe with the broker, and a lost confirmation only means a re-publish.
-                .invoke(outcome -> {
+                // The publisher keeps the dispatch timeout itself and decides the answer once: what follows a dispatch
+                // happens in its callback, so a caller that stops listening loses nothing (and no timeout is added
+                // here,
+                // which could drop an answer already decided).
+                .publish(records, started, tracing.parse(traceparent), outcome -> {
+                    // One write confirms both: the dispatch, and the `started` record when the broker took it already.
+                    // Not awaited: the records are safe with the broker, and a lost confirmation only means a
+                    // re-publish.
                     confirmations
                             .confirm(workflowId, outcome == TaskPublisher.Started.ACKED)
                             .subscribe()

@@ -9,7 +9,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
@@ -204,16 +203,24 @@ class TaskPublisher {
      * Publishes the records and, when {@code started} is given and the workflows topic is known to take records, the
      * workflow's `started` lifecycle record on `enrichment.workflows` after them, on the same producer (with one
      * broker leading both topics' partitions, one produce request carries both). Completes when the broker
-     * acknowledged every task record, and fails otherwise; the `started` record never holds the answer back nor fails
-     * it: the answer says what became of it by then ({@link Started}), and an acknowledgement that comes later goes to
-     * {@code lateStarted}. With tracing on, one `publish enrichment.tasks` span under {@code parent} (the submit, or
-     * the workflow's stored trace context when the sweeper re-publishes) covers the task records until the last
-     * acknowledgement, and each of them carries its context in `traceparent`.
+     * acknowledged every task record within the dispatch deadline, and fails otherwise (a {@code TimeoutException}
+     * once the deadline passed: the caller needs no timeout of its own, and must not add one); the `started` record
+     * never holds the answer back nor fails it: the answer says what became of it by then ({@link Started}), and an
+     * acknowledgement that comes later goes to {@code lateStarted}. {@code dispatched} is told the same outcome once,
+     * just before the answer, whether or not the caller still waits for it (cancelling only stops listening): what
+     * must follow a dispatch goes there. With tracing on, one `publish enrichment.tasks` span under {@code parent}
+     * (the submit, or the workflow's stored trace context when the sweeper re-publishes) covers the task records until
+     * the last acknowledgement, and each of them carries its context in `traceparent`.
      */
-    Uni<Started> publish(Prepared prepared, WorkflowEvent started, io.opentelemetry.context.Context parent) {
+    Uni<Started> publish(
+            Prepared prepared,
+            WorkflowEvent started,
+            io.opentelemetry.context.Context parent,
+            Consumer<Started> dispatched) {
         List<TaskRecord> tasks = prepared.tasks();
         if (tasks.isEmpty()) {
-            return Uni.createFrom().item(Started.NOT_SENT);
+            // Nothing to send (a stalled workflow without a lost task): dispatched at once.
+            return Uni.createFrom().item(Started.NOT_SENT).invoke(dispatched);
         }
         Context caller = Vertx.currentContext();
         Span span;
@@ -232,28 +239,19 @@ class TaskPublisher {
             AtomicInteger pending = new AtomicInteger(tasks.size());
             AtomicReference<Exception> failure = new AtomicReference<>();
             StartedSend startedSend = new StartedSend();
-            // Set on cancellation too: before `done` answers, only the caller giving up waiting ends the emitter. A
-            // timeout that cancels after `done` read this still drops an ACKED answer; the `started` sweep then
-            // publishes that record again after 30 s (same `ce_id`).
-            AtomicBoolean ended = new AtomicBoolean();
-            emitter.onTermination(() -> ended.set(true));
+            DispatchAnswer answer = new DispatchAnswer(
+                    emitter,
+                    caller,
+                    dispatched,
+                    () -> lateStarted.accept(tasks.get(0).workflowId()));
             Runnable done = () -> {
                 Exception failed = failure.get();
                 if (span != null) {
                     Tracing.end(span, failed);
                 }
-                Started outcome = startedSend.report();
-                if ((failed != null || ended.get()) && outcome == Started.ACKED) {
-                    // Not dispatched (or the caller gave up waiting), yet the `started` record was taken: it is
-                    // confirmed on its own (one still in flight is, when its acknowledgement comes).
-                    lateStarted.accept(tasks.get(0).workflowId());
-                }
-                if (failed == null) {
-                    emitter.complete(outcome);
-                } else {
-                    emitter.fail(failed);
-                }
+                answer.tasksDone(failed, startedSend.report());
             };
+            answer.startTimer(deadline);
             long until = System.nanoTime() + deadline.toNanos();
             try {
                 sending.execute(() -> {
@@ -271,7 +269,7 @@ class TaskPublisher {
                 if (span != null) {
                     Tracing.end(span, rejected);
                 }
-                emitter.fail(rejected);
+                answer.fail(rejected);
             }
         });
     }

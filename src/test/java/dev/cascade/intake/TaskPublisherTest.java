@@ -12,6 +12,7 @@ import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeoutException;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -42,9 +43,11 @@ class TaskPublisherTest {
     private static final String TASKS = "enrichment.tasks";
     private static final String WORKFLOWS = "enrichment.workflows";
     private static final Node NODE = new Node(0, "localhost", 9092);
+    private static final UUID ORG = UUID.randomUUID();
 
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private final List<String> lateStarted = new CopyOnWriteArrayList<>();
+    private final List<TaskPublisher.Started> dispatched = new CopyOnWriteArrayList<>();
     private TaskPublisher publisher;
 
     @AfterEach
@@ -175,45 +178,134 @@ class TaskPublisherTest {
     }
 
     @Test
-    void aStartedRecordAckedBeforeACancelledAnswerIsConfirmedOnItsOwn() {
+    void aCallerThatStopsListeningBeforeTheAcknowledgementsStillHasItsDispatchConfirmed() {
         ScriptedProducer producer = new ScriptedProducer(false, null);
         publisher = ready(producer, Duration.ofSeconds(15));
 
         UniAssertSubscriber<TaskPublisher.Started> answer = publish("wf_7", 2);
         await().until(() -> producer.history().size() == 3);
         producer.ack(2);
-        // The caller stops waiting (its own timeout) before the task records are acknowledged.
+        // The caller stops listening (its connection closed) before the task records are acknowledged.
         answer.cancel();
         producer.ack(0);
         producer.ack(1);
 
-        assertThat(lateStarted).containsExactly("wf_7");
+        // Cancelling decides nothing: the records were acknowledged in time, so what follows a dispatch happens, and
+        // its confirmation marks the `started` record too (not a second time on its own).
+        assertThat(dispatched).containsExactly(TaskPublisher.Started.ACKED);
+        assertThat(lateStarted).isEmpty();
+        answer.assertNotTerminated();
+    }
+
+    @Test
+    void aFollowUpThatThrowsStillAnswers() {
+        MockProducer<String, byte[]> producer = producer(false);
+        publisher = ready(producer, Duration.ofSeconds(15));
+
+        UniAssertSubscriber<TaskPublisher.Started> answer = publisher
+                .publish(
+                        new TaskPublisher.Prepared(List.of(task("wf_11", 0)), null),
+                        started("wf_11", 1),
+                        null,
+                        outcome -> {
+                            throw new IllegalStateException("follow-up broken");
+                        })
+                .subscribe()
+                .withSubscriber(UniAssertSubscriber.create());
+
+        assertThat(answer.awaitFailure().getFailure()).hasMessage("follow-up broken");
+    }
+
+    @Test
+    void aDispatchWithoutRecordsIsDispatchedAtOnce() {
+        MockProducer<String, byte[]> producer = producer(true);
+        publisher = ready(producer, Duration.ofSeconds(15));
+
+        publish("wf_10", 0).awaitItem().assertItem(TaskPublisher.Started.NOT_SENT);
+
+        // What follows a dispatch still happens (the sweeper's confirmation of a stalled workflow with no lost task).
+        assertThat(dispatched).containsExactly(TaskPublisher.Started.NOT_SENT);
+        assertThat(producer.history()).isEmpty();
+    }
+
+    @Test
+    void aDispatchNotAcknowledgedInTimeFailsAndItsStartedRecordIsConfirmedOnItsOwn() {
+        ScriptedProducer producer = new ScriptedProducer(false, null);
+        // Long enough for the sending thread to hand the three records over even on a loaded machine.
+        publisher = ready(producer, Duration.ofSeconds(2));
+
+        UniAssertSubscriber<TaskPublisher.Started> answer = publish("wf_8", 2);
+        await().until(() -> producer.history().size() == 3);
+
+        // The publisher keeps the deadline itself: the caller needs no timeout of its own.
+        assertThat(answer.awaitFailure().getFailure()).isInstanceOf(TimeoutException.class);
+        producer.ack(2);
+        producer.ack(0);
+        producer.ack(1);
+
+        assertThat(dispatched).isEmpty();
+        assertThat(lateStarted).containsExactly("wf_8");
+    }
+
+    @Test
+    void aCallerThatStopsListeningOnceTheAnswerIsDecidedLosesNothing() {
+        ScriptedProducer producer = new ScriptedProducer(false, null);
+        publisher = ready(producer, Duration.ofSeconds(15));
+        List<UniAssertSubscriber<TaskPublisher.Started>> answers = new CopyOnWriteArrayList<>();
+        // The caller's cancellation arrives between the decision and the delivery of the answer (as a timeout of its
+        // own or a closed connection could): what follows the dispatch was told before, so it is not lost.
+        UniAssertSubscriber<TaskPublisher.Started> answer = publisher
+                .publish(
+                        new TaskPublisher.Prepared(List.of(task("wf_9", 0)), null),
+                        started("wf_9", 1),
+                        null,
+                        outcome -> {
+                            dispatched.add(outcome);
+                            answers.forEach(UniAssertSubscriber::cancel);
+                        })
+                .subscribe()
+                .withSubscriber(UniAssertSubscriber.create());
+        answers.add(answer);
+        await().until(() -> producer.history().size() == 2);
+
+        producer.ack(1);
+        producer.ack(0);
+
+        assertThat(dispatched).containsExactly(TaskPublisher.Started.ACKED);
+        answer.assertNotTerminated();
+        // The dispatch's confirmation marks the `started` record: it is not confirmed a second time.
+        assertThat(lateStarted).isEmpty();
     }
 
     private UniAssertSubscriber<TaskPublisher.Started> publish(String workflowId, int contacts) {
-        UUID org = UUID.randomUUID();
         List<TaskRecord> tasks = new ArrayList<>();
         for (int i = 0; i < contacts; i++) {
-            tasks.add(new TaskRecord(
-                    UUID.randomUUID(),
-                    workflowId,
-                    org,
-                    UUID.randomUUID(),
-                    i,
-                    "email",
-                    new Contact("https://www.linkedin.com/in/someone-" + i, null, null, null, null),
-                    null,
-                    null,
-                    null,
-                    null,
-                    null));
+            tasks.add(task(workflowId, i));
         }
-        WorkflowEvent started =
-                new WorkflowEvent("started", workflowId, org, "email", "pending", contacts, null, "now", Map.of());
         return publisher
-                .publish(new TaskPublisher.Prepared(tasks, null), started, null)
+                .publish(new TaskPublisher.Prepared(tasks, null), started(workflowId, contacts), null, dispatched::add)
                 .subscribe()
                 .withSubscriber(UniAssertSubscriber.create());
+    }
+
+    private static TaskRecord task(String workflowId, int index) {
+        return new TaskRecord(
+                UUID.randomUUID(),
+                workflowId,
+                ORG,
+                UUID.randomUUID(),
+                index,
+                "email",
+                new Contact("https://www.linkedin.com/in/someone-" + index, null, null, null, null),
+                null,
+                null,
+                null,
+                null,
+                null);
+    }
+
+    private static WorkflowEvent started(String workflowId, int contacts) {
+        return new WorkflowEvent("started", workflowId, ORG, "email", "pending", contacts, null, "now", Map.of());
     }
 
     /** {@code manual}: acknowledged only by {@code completeNext}/{@code errorNext}; else at once. */
