@@ -13,6 +13,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -202,16 +203,9 @@ class TaskPublisherTest {
         MockProducer<String, byte[]> producer = producer(false);
         publisher = ready(producer, Duration.ofSeconds(15));
 
-        UniAssertSubscriber<TaskPublisher.Started> answer = publisher
-                .publish(
-                        new TaskPublisher.Prepared(List.of(task("wf_11", 0)), null),
-                        started("wf_11", 1),
-                        null,
-                        outcome -> {
-                            throw new IllegalStateException("follow-up broken");
-                        })
-                .subscribe()
-                .withSubscriber(UniAssertSubscriber.create());
+        UniAssertSubscriber<TaskPublisher.Started> answer = publish("wf_11", 1, outcome -> {
+            throw new IllegalStateException("follow-up broken");
+        });
 
         assertThat(answer.awaitFailure().getFailure()).hasMessage("follow-up broken");
     }
@@ -254,17 +248,10 @@ class TaskPublisherTest {
         List<UniAssertSubscriber<TaskPublisher.Started>> answers = new CopyOnWriteArrayList<>();
         // The caller's cancellation arrives between the decision and the delivery of the answer (as a timeout of its
         // own or a closed connection could): what follows the dispatch was told before, so it is not lost.
-        UniAssertSubscriber<TaskPublisher.Started> answer = publisher
-                .publish(
-                        new TaskPublisher.Prepared(List.of(task("wf_9", 0)), null),
-                        started("wf_9", 1),
-                        null,
-                        outcome -> {
-                            dispatched.add(outcome);
-                            answers.forEach(UniAssertSubscriber::cancel);
-                        })
-                .subscribe()
-                .withSubscriber(UniAssertSubscriber.create());
+        UniAssertSubscriber<TaskPublisher.Started> answer = publish("wf_9", 1, outcome -> {
+            dispatched.add(outcome);
+            answers.forEach(UniAssertSubscriber::cancel);
+        });
         answers.add(answer);
         await().until(() -> producer.history().size() == 2);
 
@@ -278,12 +265,18 @@ class TaskPublisherTest {
     }
 
     private UniAssertSubscriber<TaskPublisher.Started> publish(String workflowId, int contacts) {
+        return publish(workflowId, contacts, dispatched::add);
+    }
+
+    /** {@code followUp}: what follows the dispatch ({@code dispatched} in the publisher). */
+    private UniAssertSubscriber<TaskPublisher.Started> publish(
+            String workflowId, int contacts, Consumer<TaskPublisher.Started> followUp) {
         List<TaskRecord> tasks = new ArrayList<>();
         for (int i = 0; i < contacts; i++) {
             tasks.add(task(workflowId, i));
         }
         return publisher
-                .publish(new TaskPublisher.Prepared(tasks, null), started(workflowId, contacts), null, dispatched::add)
+                .publish(new TaskPublisher.Prepared(tasks, null), started(workflowId, contacts), null, followUp)
                 .subscribe()
                 .withSubscriber(UniAssertSubscriber.create());
     }
