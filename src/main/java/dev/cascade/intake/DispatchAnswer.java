@@ -78,10 +78,14 @@ final class DispatchAnswer {
         if (failed == null) {
             try {
                 dispatched.accept(started);
-            } catch (RuntimeException broken) {
+            } catch (Throwable broken) {
                 // The answer must come whatever the follow-up does: a dispatch never answered would hold its caller
-                // (a submit, or the sweeper's pass) for good.
+                // (a submit, or the sweeper's pass) for good. The follow-up did not confirm a `started` record the
+                // broker took, so it is confirmed on its own (a second mark would change nothing).
                 Log.errorf(broken, "What follows the dispatch failed");
+                if (started == TaskPublisher.Started.ACKED) {
+                    startedOnItsOwn.run();
+                }
                 emitter.fail(broken);
                 return;
             }
