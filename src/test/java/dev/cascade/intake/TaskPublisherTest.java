@@ -208,7 +208,9 @@ class TaskPublisherTest {
         });
 
         assertThat(answer.awaitFailure().getFailure()).hasMessage("follow-up broken");
-        // The follow-up never confirmed the acknowledged `started` record: it is confirmed on its own.
+        // The follow-up never confirmed the `started` record: once the broker acknowledges it (on the sending
+        // thread, after the answer), it is confirmed on its own.
+        await().until(() -> !lateStarted.isEmpty());
         assertThat(lateStarted).containsExactly("wf_11");
     }
 
