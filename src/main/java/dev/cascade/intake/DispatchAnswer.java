@@ -28,7 +28,6 @@ final class DispatchAnswer {
     private final Runnable startedOnItsOwn;
     private final Context caller;
     private final AtomicBoolean answered = new AtomicBoolean();
-    private volatile boolean timerCancelled;
     private volatile long vertxTimer = -1;
     private volatile ScheduledFuture<?> scheduled;
 
@@ -45,7 +44,10 @@ final class DispatchAnswer {
         // so the acknowledgements or the deadline still decide, and the emitter drops the answer nobody waits for.
     }
 
-    /** Starts the deadline: once it passed undecided, the answer is a {@code TimeoutException}. */
+    /**
+     * Starts the deadline: once it passed undecided, the answer is a {@code TimeoutException}. Called before any
+     * record is handed to the producer, so no decision (the only place the timer is cancelled) can come before it.
+     */
     void startTimer(Duration deadline) {
         long millis = Math.max(1, deadline.toMillis());
         Runnable expired = () -> fail(new TimeoutException(
@@ -54,9 +56,6 @@ final class DispatchAnswer {
             vertxTimer = caller.owner().setTimer(millis, id -> caller.runOnContext(ignored -> expired.run()));
         } else {
             scheduled = Infrastructure.getDefaultWorkerPool().schedule(expired, millis, TimeUnit.MILLISECONDS);
-        }
-        if (timerCancelled) {
-            cancelTimer();
         }
     }
 
@@ -104,7 +103,6 @@ final class DispatchAnswer {
     }
 
     private void cancelTimer() {
-        timerCancelled = true;
         long timer = vertxTimer;
         if (timer >= 0) {
             caller.owner().cancelTimer(timer);

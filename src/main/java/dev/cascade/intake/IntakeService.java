@@ -213,10 +213,9 @@ public class IntakeService {
         // The `started` record goes with the task records when the task producer takes it; the broker refusing it is
         // left to its own sweep, never to the task re-publisher.
         return publisher
-                // The publisher keeps the dispatch timeout itself and decides the answer once: what follows a dispatch
-                // happens in its callback, so a caller that stops listening loses nothing (and no timeout is added
-                // here,
-                // which could drop an answer already decided).
+                // The publisher keeps the dispatch timeout and decides the answer once; what follows a dispatch happens
+                // in its callback, so a caller that stops listening loses nothing. No timeout is added here: one could
+                // drop an answer already decided.
                 .publish(records, started, tracing.parse(traceparent), outcome -> {
                     // One write confirms both: the dispatch, and the `started` record when the broker took it already.
                     // Not awaited: the records are safe with the broker, and a lost confirmation only means a
