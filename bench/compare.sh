@@ -26,7 +26,9 @@
 #                   clients, then closed loop of 400 by 1 and by 4 clients, then open loop at 50/s (1000 submits,
 #                   latency from each submit's due time, async sends); 100 un-timed submits and a CHECKPOINT before
 #                   each timed loop (the floor's warm-up and reset)
-#                   -> floor ingest.full.c1 / .c4 (ratio >= 0.6), ingest.full.rate50 (p99 <= 2 x floor)
+#                   -> floor ingest.full.c1 / .c4 (ratio >= 0.6), ingest.full.rate50 (p99 <= 2 x floor); each closed
+#                   loop also prints the gateway's, Kafka's and PostgreSQL's CPU ms per submit (steadier than
+#                   submits/s on a shared machine: what an A/B of one change should compare)
 #   P2 end to end   all roles, type none, 20 un-timed warm-up workflows, then 200 x 250 by 4 clients with a webhook
 #                   each, until every webhook arrived; contacts settled/s from first submit to last webhook
 #                   -> floor pipeline.batch.contacts_per_s (ratio >= 0.5); CPU per process over that window
@@ -34,7 +36,7 @@
 #                   p99 of cascade_task_settle_delay_seconds (<= 20 ms) and cascade_task_turnaround_seconds
 #   P4 footprint    peak VmRSS of the gateway during P2 (200 ms samples, <= 400 MB) and VmHWM; then 3 launches
 #                   against the running broker and database: JVM process start -> /q/health/ready 200 (20 ms polls),
-#                   median <= 3 s; and what Quarkus logs as "started in"
+#                   median <= 3 s; what Quarkus logs as "started in"; and the CPU s the gateway used until ready
 #   P3 slow vendors type partial, simulator at exactly 500 ms per call, 2500 tasks in flight and provider bulkheads of
 #                   3000, 40 x 250 by 4 clients: peak provider calls in flight (>= 2000), tasks/s against
 #                   max-in-flight / mean task time (>= 0.8), peak heap used (<= 512 MB), peak RSS. RSS is read
@@ -350,7 +352,8 @@ if want P1; then
   run_bg client ingest "${E2E_COMMON[@]}" --prefix p1 --type "${CMP_P1_TYPE:-partial}" \
     --clients 1,4 --submits "${CMP_P1_SUBMITS:-400}" --rate "${CMP_P1_RATE:-50}" \
     --rate-submits "${CMP_P1_RATE_SUBMITS:-1000}" --warmup "${CMP_WARMUP_SUBMITS:-100}" \
-    --warmup-seconds "${CMP_WARMUP_SECONDS:-10}" --before-phase "$(checkpoint_command)" || overall=1
+    --warmup-seconds "${CMP_WARMUP_SECONDS:-10}" --before-phase "$(checkpoint_command)" \
+    --gateway-pid "$GW_PID" --kafka-pid "$KAFKA_PID" || overall=1
   keep_log P1
 fi
 

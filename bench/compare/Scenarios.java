@@ -40,6 +40,9 @@ final class Scenarios {
         // The open loop may have rate x (slowest answer) submits on the wire at once: one HTTP thread each is plenty.
         Load load = load(c.str("type", "partial"), null, 64);
         double warmupSeconds = c.num("warmup-seconds", 0);
+        long gatewayPid = (long) c.num("gateway-pid", 0);
+        long kafkaPid = (long) c.num("kafka-pid", 0);
+        double clkTck = c.num("clk-tck", 100);
         String beforePhase = c.str("before-phase", null);
         int next = 0;
         boolean ok = true;
@@ -59,10 +62,21 @@ final class Scenarios {
             }
             beforePhase(beforePhase);
             Compare.say("ingest: closed loop, " + submits + " submits, " + k + " client(s)");
+            Probe.Cpu cpu0 = Probe.Cpu.now(gatewayPid, kafkaPid);
             Load.Run run = load.closedLoop(next, submits, k);
+            Probe.Cpu cpu1 = Probe.Cpu.now(gatewayPid, kafkaPid);
             next += submits;
             ok &= report(prefix + ".c" + k, run, submits);
             c.emit(prefix + ".c" + k + ".submits_per_s", submits / run.wallSeconds(), "submits/s");
+            // CPU per submit is steadier than submits/s on a shared machine: what an A/B of one change should read.
+            if (gatewayPid > 0) {
+                double[] cores = cpu1.coresSince(cpu0, clkTck);
+                double msPerSubmit = run.wallSeconds() * 1000 / submits;
+                String[] who = {"gateway", "kafka", "pg", "client", "machine"};
+                for (int i = 0; i < who.length; i++) {
+                    c.emit(prefix + ".c" + k + ".cpu_ms_" + who[i], cores[i] * msPerSubmit, "ms/submit");
+                }
+            }
         }
         if (rateSubmits > 0) {
             if (warmup > 0) {
@@ -300,10 +314,11 @@ final class Scenarios {
                 .build();
         HttpRequest ready = HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(2)).build();
         double startS = Double.NaN;
+        long pid = 0;
         while (System.nanoTime() < deadline) {
             if (Double.isNaN(startS) && Files.exists(pidFile)) {
                 try {
-                    long pid = Long.parseLong(Files.readString(pidFile).trim().split("\\s+")[0]);
+                    pid = Long.parseLong(Files.readString(pidFile).trim().split("\\s+")[0]);
                     String[] f = Probe.statFields(pid);
                     startS = f == null ? Double.NaN : Long.parseLong(f[19]) / clkTck;
                 } catch (RuntimeException e) {
@@ -318,6 +333,8 @@ final class Scenarios {
                         return 1;
                     }
                     c.emit(prefix + ".ready", now - startS, "s");
+                    // On 2 cores a start is bound by its CPU as much as by its waits: both say where to look.
+                    c.emit(prefix + ".cpu", Probe.ticks(pid) / clkTck, "s");
                     return 0;
                 }
             } catch (IOException e) {

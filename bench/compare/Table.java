@@ -108,6 +108,8 @@ final class Table {
                     "ratio ≥ 0.6", r -> r >= 0.6);
             ratioRow(s, "p50 ms", f("ingest.full.c" + k + ".p50"), g("p1.c" + k + ".p50"), "–", null);
             ratioRow(s, "p99 ms", f("ingest.full.c" + k + ".p99"), g("p1.c" + k + ".p99"), "–", null);
+            absRow(s, "gateway CPU ms per submit (Kafka " + cell(g("p1.c" + k + ".cpu_ms_kafka")) + ", PostgreSQL "
+                    + cell(g("p1.c" + k + ".cpu_ms_pg")) + ")", g("p1.c" + k + ".cpu_ms_gateway"), "–", null);
         }
         String open = "P1 ingest, open loop 50/s";
         ratioRow(open, "p99 ms (from due time)", f("ingest.full.rate50.p99"), g("p1.rate50.p99"), "ratio ≤ 2",
@@ -143,7 +145,11 @@ final class Table {
         absRow("P4 footprint", "VmHWM MB at the end of P2", g("p2.hwm_rss"), "–", null);
         List<Double> ready = new ArrayList<>();
         List<Double> quarkus = new ArrayList<>();
+        List<Double> startCpu = new ArrayList<>();
         gw.forEach((k, v) -> {
+            if (k.matches("p4\\.launch\\d+\\.cpu")) {
+                startCpu.add(v);
+            }
             if (k.matches("p4\\.launch\\d+\\.ready")) {
                 ready.add(v);
             }
@@ -153,6 +159,7 @@ final class Table {
         });
         absRow("P4 start", "launch → ready s, median of " + ready.size(), median(ready), "≤ 3", v -> v <= 3);
         absRow("P4 start", "Quarkus \"started in\" s, median", median(quarkus), "–", null);
+        absRow("P4 start", "gateway CPU s until ready, median", median(startCpu), "–", null);
 
         String p5 = "P5 overhead at half P2's rate";
         absRow(p5, "settle delay p99 ms (result produced → settled)", g("p5.settle_delay.p99"), "≤ 20",
