@@ -265,7 +265,12 @@ final class Probe {
     final class Sampler implements AutoCloseable {
         volatile boolean stop;
         final long gatewayPid;
-        final StringBuilder csv = new StringBuilder("t_s,calls_in_flight,calls_in_flight_max,bulkhead_running,heap_mb,rss_mb\n");
+        final StringBuilder csv =
+                new StringBuilder("t_s,calls_in_flight,calls_in_flight_max,bulkhead_running,heap_mb,rss_mb,tasks_done\n");
+        /** Timer whose `_count` is read at each metrics scrape (tasks done), or null. */
+        final String doneTimer;
+        /** (seconds since start, tasks done) at each metrics scrape that read it. */
+        final List<double[]> done = new ArrayList<>();
         double peakInFlight = Double.NaN;
         double peakInFlightMax = Double.NaN;
         double peakBulkhead = Double.NaN;
@@ -276,8 +281,9 @@ final class Probe {
         long stopNanos;
         private final Thread thread;
 
-        Sampler(long gatewayPid, int periodMs, int metricsMs, boolean scrapeMetrics) {
+        Sampler(long gatewayPid, int periodMs, int metricsMs, boolean scrapeMetrics, String doneTimer) {
             this.gatewayPid = gatewayPid;
+            this.doneTimer = doneTimer;
             long t0 = System.nanoTime();
             long metricsEvery = Math.max(1, Math.round((double) metricsMs / periodMs));
             thread = new Thread(
@@ -304,7 +310,15 @@ final class Probe {
             double bulkhead = sum(m, BULKHEAD_RUNNING);
             double heap = sum(m, HEAP_USED, Map.of("area", "heap")) / 1048576.0;
             double rss = gatewayPid > 0 ? procStatusMb(gatewayPid, "VmRSS") : Double.NaN;
+            // A scrape without the timer's series means no task was done yet (it appears with the first one).
+            double tasksDone = doneTimer == null || m.isEmpty()
+                    ? Double.NaN
+                    : Double.isNaN(sum(m, doneTimer + "_count")) ? 0 : sum(m, doneTimer + "_count");
+            double at = (System.nanoTime() - t0) / 1e9;
             synchronized (this) {
+                if (!Double.isNaN(tasksDone)) {
+                    done.add(new double[] {at, tasksDone});
+                }
                 samples++;
                 peakInFlight = max(peakInFlight, inFlight);
                 peakInFlightMax = max(peakInFlightMax, inFlightMax);
@@ -313,14 +327,46 @@ final class Probe {
                 peakRssMb = max(peakRssMb, rss);
                 csv.append(String.format(
                         Locale.ROOT,
-                        "%.2f,%s,%s,%s,%s,%s%n",
-                        (System.nanoTime() - t0) / 1e9,
+                        "%.2f,%s,%s,%s,%s,%s,%s%n",
+                        at,
                         Compare.fmt(inFlight),
                         Compare.fmt(inFlightMax),
                         Compare.fmt(bulkhead),
                         Compare.fmt(heap),
-                        Compare.fmt(rss)));
+                        Compare.fmt(rss),
+                        Compare.fmt(tasksDone)));
             }
+        }
+
+        /**
+         * Tasks done per second between the instants the run had done `from` and `to` (fractions) of the tasks it did,
+         * each found by linear interpolation between the two scrapes around it; NaN with too few scrapes. This leaves
+         * out the ramp (submits still arriving, in-flight slots filling) and the drain (the last round finishing while
+         * no new task arrives): what is left is the steady state that max-in-flight ÷ mean task time describes.
+         */
+        synchronized double steadyRate(double from, double to) {
+            if (done.size() < 3) {
+                return Double.NaN;
+            }
+            double first = done.get(0)[1];
+            double total = done.get(done.size() - 1)[1] - first;
+            if (total <= 0) {
+                return Double.NaN;
+            }
+            double t1 = timeAt(first + from * total);
+            double t2 = timeAt(first + to * total);
+            return t2 > t1 ? (to - from) * total / (t2 - t1) : Double.NaN;
+        }
+
+        private double timeAt(double count) {
+            for (int i = 1; i < done.size(); i++) {
+                double[] a = done.get(i - 1);
+                double[] b = done.get(i);
+                if (b[1] >= count) {
+                    return b[1] == a[1] ? b[0] : a[0] + (b[0] - a[0]) * (count - a[1]) / (b[1] - a[1]);
+                }
+            }
+            return done.get(done.size() - 1)[0];
         }
 
         /** Mean time between two samples (a slow /q/metrics on a busy box stretches it), ms. */

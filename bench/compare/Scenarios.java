@@ -168,12 +168,14 @@ final class Scenarios {
             Load.Run run;
             int missing;
             Probe.Cpu cpu1;
+            double steady;
             try (Probe.Sampler sampler =
                     probe.new Sampler(
                             gatewayPid,
                             c.integer("sample-ms", 200),
                             c.integer("metrics-ms", 1000),
-                            c.has("max-in-flight"))) {
+                            c.has("max-in-flight"),
+                            c.has("max-in-flight") ? timer : null)) {
                 if (c.has("rate")) {
                     Compare.say(prefix + ": open loop, " + workflows + " x " + contacts + " due at " + c.num("rate", 0)
                             + " submits/s");
@@ -185,6 +187,7 @@ final class Scenarios {
                 missing = awaitHooks(hooks, run, run.startNanos() + timeoutNanos);
                 cpu1 = Probe.Cpu.now(gatewayPid, kafkaPid);
                 sampler.close();
+                steady = sampler.steadyRate(0.2, 0.8);
                 emitSampler(prefix, sampler, gatewayPid);
                 if (c.has("csv")) {
                     Files.writeString(Path.of(c.str("csv", null)), sampler.csv);
@@ -234,6 +237,7 @@ final class Scenarios {
                 double maxInFlight = c.num("max-in-flight", 0);
                 c.emit(prefix + ".tasks_per_s", settled / window, "tasks/s");
                 c.emit(prefix + ".ideal_tasks_per_s", maxInFlight / meanTask, "tasks/s");
+                c.emit(prefix + ".steady_tasks_per_s", steady, "tasks/s");
             }
             for (String h : histograms) {
                 emitHistogram(prefix + "." + h.replaceFirst("^cascade_task_", "").replaceFirst("_seconds$", ""),
