@@ -14,6 +14,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
@@ -76,17 +78,23 @@ class VendorQuotaReplicasIT {
         String key = cluster.apiKey();
 
         // Warm up: both processes open their connections to the vendor (a first connection on a busy machine delays a
-        // call by a few hundred ms, which the margin is not meant to cover); then only the measured calls count.
+        // call by a few hundred ms, which the margin is not meant to cover); then only the measured calls count. Task
+        // records are keyed by workflow, so a workflow runs on whichever process holds its partition: small workflows
+        // are submitted until the vendor has seen both processes' keys.
         List<String> warmUp = new ArrayList<>();
-        for (int i = 0; i < 4; i++) {
-            warmUp.add(submit(i % 2 == 0 ? first : second, key, 1_000 + i * 10, 4));
+        for (int i = 0; i < 40 && callers().size() < 2; i++) {
+            String workflowId = submit(i % 2 == 0 ? first : second, key, 1_000 + i * 10, 2);
+            warmUp.add(workflowId);
+            awaitCompleted(first, key, List.of(workflowId));
         }
-        awaitCompleted(first, key, warmUp);
+        assertThat(callers()).as("keys the vendor saw in the warm-up").hasSize(2);
         hunter.resetRequests();
 
+        // Twenty workflows of three contacts: spread over both processes' partitions (all on one would be a chance
+        // of one in half a million), and together three times the quota.
         List<String> workflows = new ArrayList<>();
-        for (int i = 0; i < 4; i++) {
-            workflows.add(submit(i % 2 == 0 ? first : second, key, i * 100, 15));
+        for (int i = 0; i < 20; i++) {
+            workflows.add(submit(i % 2 == 0 ? first : second, key, i * 100, 3));
         }
         awaitCompleted(first, key, workflows);
 
@@ -105,6 +113,13 @@ class VendorQuotaReplicasIT {
                     .as("calls arrived at %s", arrived)
                     .isGreaterThanOrEqualTo(WINDOW.toMillis());
         }
+    }
+
+    /** The API keys the vendor has seen, i.e. the processes that called it. */
+    private static Set<String> callers() {
+        return hunter.findAll(getRequestedFor(urlPathEqualTo("/v2/email-finder"))).stream()
+                .map(call -> call.getHeader("X-API-KEY"))
+                .collect(Collectors.toSet());
     }
 
     private static String submit(GatewayProcess via, String key, int base, int count) {

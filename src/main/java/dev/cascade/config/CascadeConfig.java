@@ -566,7 +566,7 @@ public interface CascadeConfig {
     }
 
     interface Topics {
-        /** One record per contact to enrich, keyed by task id. */
+        /** One record per contact to enrich, keyed by workflow id. */
         @WithDefault("enrichment.tasks")
         String tasks();
 

@@ -5,7 +5,7 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * Value of an `enrichment.tasks` record: one contact to enrich. Key: task id. {@code maxCredits} is the workflow's
+ * Value of an `enrichment.tasks` record: one contact to enrich. Key: the workflow id. {@code maxCredits} is the workflow's
  * budget cap (§4.4), when it has one.
  */
 public record TaskRecord(

@@ -44,7 +44,7 @@ import dev.cascade.telemetry.TraceHeaders;
 import dev.cascade.telemetry.Tracing;
 
 /**
- * Publishes task records, one per contact, keyed by task id; completes when the broker acknowledged them all.
+ * Publishes task records, one per contact, keyed by workflow id; completes when the broker acknowledged them all.
  *
  * <p>A submit publishes up to 250 records at once, so this talks to a plain Kafka producer instead of going through a
  * reactive-messaging emitter: one message object, metadata copy, context capture and ack stage per record cost more

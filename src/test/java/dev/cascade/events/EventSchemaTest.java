@@ -93,10 +93,11 @@ class EventSchemaTest {
             String ceId = header(record, "ce_id");
             switch (record.topic()) {
                 case TASKS -> {
+                    // Keyed by the workflow (a submit's records share a partition); the id is the task's.
                     assertThat(record.key())
                             .as(where)
-                            .isEqualTo(value.path("task_id").asString());
-                    assertThat(ceId).as(where).isEqualTo(record.key());
+                            .isEqualTo(value.path("workflow_id").asString());
+                    assertThat(ceId).as(where).isEqualTo(value.path("task_id").asString());
                     assertThat(header(record, "ce_type")).isEqualTo("dev.cascade.enrichment.task");
                 }
                 case RESULTS -> {

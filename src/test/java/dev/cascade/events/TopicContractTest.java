@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import io.quarkus.test.junit.QuarkusTest;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -24,6 +26,7 @@ import dev.cascade.testing.KafkaClients;
 /** What another team's plain Kafka consumer sees of a workflow (contract §8). */
 @QuarkusTest
 class TopicContractTest {
+    private static final Pattern TASK_ID = Pattern.compile("\"task_id\"\\s*:\\s*\"([0-9a-f-]{36})\"");
 
     @Test
     void aWorkflowShowsOneRecordPerTaskOnEachTopicAndItsLifecycle() {
@@ -59,13 +62,16 @@ class TopicContractTest {
         }
         assertThat(tasks).hasSize(3);
         assertThat(results).hasSize(3).allSatisfy(r -> assertThat(r.key()).isEqualTo(workflowId));
-        assertThat(tasks).allSatisfy(r -> assertThat(header(r, "ce_id")).isEqualTo(r.key()));
+        // Task records are keyed by their workflow, like results: a submit's records share one partition.
+        assertThat(tasks).allSatisfy(r -> assertThat(r.key()).isEqualTo(workflowId));
+        assertThat(tasks.stream().map(ConsumerRecord::partition).distinct()).hasSize(1);
+        assertThat(tasks).allSatisfy(r -> assertThat(header(r, "ce_id")).isEqualTo(taskId(r)));
         // Each result's id is its task's id + ":result": derived from the task alone, so every copy of a result carries
         // the same id (de-duplication on ce_id), yet never the id of the task record it answers.
         assertThat(results)
                 .extracting(r -> header(r, "ce_id"))
                 .containsExactlyInAnyOrderElementsOf(
-                        tasks.stream().map(r -> r.key() + ":result").toList());
+                        tasks.stream().map(r -> taskId(r) + ":result").toList());
         // CloudEvents: source + id names one event, so no two kinds of event share it.
         Set<String> taskEvents = new HashSet<>();
         for (ConsumerRecord<String, String> task : tasks) {
@@ -100,6 +106,13 @@ class TopicContractTest {
             all.addAll(list);
         }
         return all;
+    }
+
+    /** The task id a task record carries in its value. */
+    private static String taskId(ConsumerRecord<String, String> record) {
+        Matcher m = TASK_ID.matcher(record.value());
+        assertThat(m.find()).as("task_id in %s", record.value()).isTrue();
+        return m.group(1);
     }
 
     private static String header(ConsumerRecord<String, String> record, String name) {
