@@ -142,7 +142,10 @@ public interface CascadeConfig {
         @WithDefault("1ms")
         Duration producerLinger();
 
-        /** Largest batch of task records per partition, in bytes (one submit is about 100 KB over 12 partitions). */
+        /**
+         * Largest batch of task records per partition, in bytes. A submit's records share one partition: about 100 KB
+         * of JSON, which lz4 makes one batch well below this (the producer sizes compressed batches by their estimate).
+         */
         @WithDefault("65536")
         int producerBatchBytes();
 

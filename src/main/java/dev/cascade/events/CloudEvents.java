@@ -25,7 +25,7 @@ public final class CloudEvents {
 
     private CloudEvents() {}
 
-    /** The `ce_id` of a task record: its task id (also the record's key). */
+    /** The `ce_id` of a task record: its task id (the record's key is the workflow id). */
     public static String taskEventId(UUID taskId) {
         return taskId.toString();
     }

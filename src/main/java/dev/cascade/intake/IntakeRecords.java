@@ -16,7 +16,7 @@ import dev.cascade.support.Json;
 import dev.cascade.support.Times;
 
 /**
- * The producer records a submit writes: one task record per contact on the tasks topic (keyed by task id) and the
+ * The producer records a submit writes: one task record per contact on the tasks topic (keyed by workflow id) and the
  * workflow's `started` lifecycle record on the workflows topic (keyed by workflow id, as the `workflows-out` channel
  * writes it), each with its CloudEvents headers.
  */
