@@ -226,6 +226,9 @@ final class Probe {
 
     /** CPU ticks of the gateway, Kafka, PostgreSQL, this client and the machine at one instant. */
     record Cpu(long at, long gateway, long kafka, long postgres, long client, long machine) {
+        /** The names of what {@link #coresSince} answers, in its order. */
+        static final String[] NAMES = {"gateway", "kafka", "pg", "client", "machine"};
+
         static Cpu now(long gatewayPid, long kafkaPid) {
             return new Cpu(
                     System.nanoTime(),

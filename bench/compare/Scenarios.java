@@ -72,9 +72,8 @@ final class Scenarios {
             if (gatewayPid > 0) {
                 double[] cores = cpu1.coresSince(cpu0, clkTck);
                 double msPerSubmit = run.wallSeconds() * 1000 / submits;
-                String[] who = {"gateway", "kafka", "pg", "client", "machine"};
-                for (int i = 0; i < who.length; i++) {
-                    c.emit(prefix + ".c" + k + ".cpu_ms_" + who[i], cores[i] * msPerSubmit, "ms/submit");
+                for (int i = 0; i < cores.length; i++) {
+                    c.emit(prefix + ".c" + k + ".cpu_ms_" + Probe.Cpu.NAMES[i], cores[i] * msPerSubmit, "ms/submit");
                 }
             }
         }
@@ -225,9 +224,8 @@ final class Scenarios {
             Compare.say(prefix + ": workflow statuses " + statuses + "; first submit -> last webhook "
                     + Compare.fmt(window) + " s");
             double[] cores = cpu1.coresSince(cpu0, clkTck);
-            String[] who = {"gateway", "kafka", "pg", "client", "machine"};
-            for (int i = 0; i < who.length; i++) {
-                c.emit(prefix + ".cpu_" + who[i], cores[i], "cores");
+            for (int i = 0; i < cores.length; i++) {
+                c.emit(prefix + ".cpu_" + Probe.Cpu.NAMES[i], cores[i], "cores");
             }
             double[] t = Probe.countSum(before, after, timer);
             double meanTask = t[0] > 0 ? t[1] / t[0] : Double.NaN;

@@ -81,11 +81,8 @@ class VendorQuotaReplicasIT {
         // call by a few hundred ms, which the margin is not meant to cover); then only the measured calls count. Task
         // records are keyed by workflow, so a workflow runs on whichever process holds its partition: small workflows
         // are submitted until the vendor has seen both processes' keys.
-        List<String> warmUp = new ArrayList<>();
         for (int i = 0; i < 40 && callers().size() < 2; i++) {
-            String workflowId = submit(i % 2 == 0 ? first : second, key, 1_000 + i * 10, 2);
-            warmUp.add(workflowId);
-            awaitCompleted(first, key, List.of(workflowId));
+            awaitCompleted(first, key, List.of(submit(i % 2 == 0 ? first : second, key, 1_000 + i * 10, 2)));
         }
         assertThat(callers()).as("keys the vendor saw in the warm-up").hasSize(2);
         hunter.resetRequests();
