@@ -1,14 +1,20 @@
 package dev.cascade.aggregation;
 
+import java.io.IOException;
+import java.io.StringWriter;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quarkus.logging.Log;
 import io.vertx.mutiny.sqlclient.Tuple;
 
@@ -55,6 +61,115 @@ final class ResultRecords {
         }
     }
 
+    /** Fields removed from a result record to make its stored item: they belong to the workflow or to the ledger. */
+    private static final Set<String> WORKFLOW_FIELDS =
+            Set.of("workflow_id", "org_id", "enrichment_type", "charged_credits", "trace");
+
+    /** What the settle statement takes from one result record. */
+    static final class Parsed {
+        String taskId = "";
+        String status = "";
+        String workflowId;
+        String trace = "[]";
+        String error;
+        String result;
+        double charged;
+        boolean hasEmail;
+        boolean hasPhones;
+    }
+
+    /**
+     * Reads a result record in one pass: the values the settle statement takes, and the stored item (the record less
+     * {@link #WORKFLOW_FIELDS}) written while it is read, with no tree in between. Values are read as Jackson's tree
+     * would read them ({@code asText}, {@code asDouble(0)}, {@code hasNonNull}); for a name given twice the last
+     * value counts (the item keeps both, where a tree kept the last). Fails on anything but one JSON object.
+     */
+    Parsed parse(String record) throws IOException {
+        JsonFactory factory = json.mapper().getFactory();
+        Parsed parsed = new Parsed();
+        StringWriter out = new StringWriter(record.length());
+        try (JsonParser in = factory.createParser(record);
+                JsonGenerator item = factory.createGenerator(out)) {
+            if (in.nextToken() != JsonToken.START_OBJECT) {
+                throw new IllegalArgumentException("not a JSON object");
+            }
+            item.writeStartObject();
+            while (in.nextToken() == JsonToken.FIELD_NAME) {
+                String name = in.currentName();
+                JsonToken value = in.nextToken();
+                switch (name) {
+                    case "task_id" -> parsed.taskId = text(in, value, "");
+                    case "status" -> parsed.status = text(in, value, "");
+                    case "workflow_id" -> parsed.workflowId = text(in, value, null);
+                    case "charged_credits" -> parsed.charged = number(in, value);
+                    case "primary_email" -> parsed.hasEmail = value != JsonToken.VALUE_NULL;
+                    case "error" ->
+                        parsed.error = value == JsonToken.VALUE_NULL ? null : Text.storable(text(in, value, ""));
+                    case "personal_phone_numbers" -> parsed.hasPhones = false;
+                    default -> {}
+                }
+                if ("trace".equals(name)) {
+                    parsed.trace = subtree(factory, in);
+                } else if (WORKFLOW_FIELDS.contains(name)) {
+                    in.skipChildren();
+                } else if ("personal_phone_numbers".equals(name) && value == JsonToken.START_ARRAY) {
+                    item.writeFieldName(name);
+                    item.writeStartArray();
+                    while (in.nextToken() != JsonToken.END_ARRAY) {
+                        parsed.hasPhones = true;
+                        item.copyCurrentStructure(in);
+                    }
+                    item.writeEndArray();
+                } else {
+                    item.writeFieldName(name);
+                    item.copyCurrentStructure(in);
+                }
+            }
+            item.writeEndObject();
+        }
+        parsed.result = out.toString();
+        return parsed;
+    }
+
+    /**
+     * The value as a tree's {@code asText(absent)} reads it: a scalar's text (a number's as its node writes it), ""
+     * for a container, absent for null.
+     */
+    private static String text(JsonParser in, JsonToken value, String absent) throws IOException {
+        if (value == JsonToken.VALUE_NULL) {
+            return absent;
+        }
+        if (value == JsonToken.VALUE_NUMBER_INT || value == JsonToken.VALUE_NUMBER_FLOAT) {
+            return in.getNumberValue().toString();
+        }
+        return value.isScalarValue() ? in.getText() : "";
+    }
+
+    /** The value as a tree's {@code asDouble(0)} reads it. */
+    private static double number(JsonParser in, JsonToken value) throws IOException {
+        return switch (value) {
+            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> in.getDoubleValue();
+            case VALUE_TRUE -> 1;
+            case VALUE_STRING -> {
+                try {
+                    yield Double.parseDouble(in.getText().trim());
+                } catch (NumberFormatException notANumber) {
+                    yield 0;
+                }
+            }
+            default -> 0;
+        };
+    }
+
+    /** The current value (and what it holds) written on its own. */
+    private static String subtree(JsonFactory factory, JsonParser in) throws IOException {
+        StringWriter out = new StringWriter(64);
+        try (JsonGenerator copy = factory.createGenerator(out)) {
+            copy.copyCurrentStructure(in);
+        }
+        return out.toString();
+    }
+
     /**
      * A batch as parallel arrays for {@code unnest}, and the workflows its records name (sorted, distinct), or null when
      * a record names none (a result the database refused, replaced by a `failed` item without its workflow).
@@ -78,25 +193,18 @@ final class ResultRecords {
         for (int r = 0; r < n; r++) {
             String record = records.get(r);
             try {
-                JsonNode node = json.mapper().readTree(record);
-                UUID taskId = UUID.fromString(node.path("task_id").asText());
-                String status = node.path("status").asText();
+                Parsed parsed = parse(record);
+                String status = parsed.status;
                 if (!"completed".equals(status) && !"failed".equals(status)) {
                     throw new IllegalArgumentException("status " + status);
                 }
-                // Everything read from the record first; then the stored item is the record itself, less what
-                // belongs to the workflow (no copy of the tree).
-                String trace = node.has("trace") ? node.get("trace").toString() : "[]";
-                JsonNode numbers = node.path("personal_phone_numbers");
-                double charged = node.path("charged_credits").asDouble(0);
-                boolean hasEmail = node.hasNonNull("primary_email");
-                String error = node.hasNonNull("error")
-                        ? Text.storable(node.get("error").asText())
-                        : null;
-                String workflowId = node.path("workflow_id").asText(null);
-                ObjectNode item = (ObjectNode) node;
-                item.remove(List.of("workflow_id", "org_id", "enrichment_type", "charged_credits", "trace"));
-                String result = json.mapper().writeValueAsString(item);
+                UUID taskId = UUID.fromString(parsed.taskId);
+                double charged = parsed.charged;
+                String result = parsed.result;
+                String trace = parsed.trace;
+                boolean hasEmail = parsed.hasEmail;
+                String error = parsed.error;
+                String workflowId = parsed.workflowId;
                 if (!Double.isFinite(charged) || charged < 0 || charged > 1_000_000) {
                     throw new IllegalArgumentException("charged_credits out of range");
                 }
@@ -112,7 +220,7 @@ final class ResultRecords {
                 results.add(result);
                 traces.add(trace);
                 emails.add(hasEmail);
-                phones.add(numbers.isArray() && !numbers.isEmpty());
+                phones.add(parsed.hasPhones);
                 credits.add(charged);
                 errors.add(error);
                 Long at = producedAt == null ? null : producedAt.get(r);
