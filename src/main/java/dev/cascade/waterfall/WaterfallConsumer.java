@@ -44,7 +44,9 @@ public class WaterfallConsumer {
 
     private final Waterfall waterfall;
     private final TaskClaims claims;
-    private final Json json;
+    /** Task records' reader, its root deserializer resolved once (not per record, as {@code readValue} does). */
+    private final com.fasterxml.jackson.databind.ObjectReader taskReader;
+
     private final CascadeConfig config;
     private final MeterRegistry meters;
     /** How often a task waiting for budget that running tasks hold asks again. */
@@ -88,7 +90,7 @@ public class WaterfallConsumer {
         this.credits = credits;
         this.waterfall = waterfall;
         this.claims = claims;
-        this.json = json;
+        this.taskReader = json.mapper().readerFor(TaskRecord.class);
         this.config = config;
         this.deadLetteredUnreadable = deadLettered(meters, "unreadable");
         this.deadLetteredFailed = deadLettered(meters, "failed");
@@ -143,7 +145,11 @@ public class WaterfallConsumer {
     private Uni<Void> handle(Message<String> message) {
         TaskRecord task;
         try {
-            task = json.read(message.getPayload(), TaskRecord.class);
+            try {
+                task = taskReader.readValue(message.getPayload());
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new IllegalArgumentException("Unreadable JSON for TaskRecord", e);
+            }
             if (task.taskId() == null || task.workflowId() == null || task.orgId() == null || task.contact() == null) {
                 throw new IllegalArgumentException("task record lacks task_id, workflow_id, org_id or contact");
             }
