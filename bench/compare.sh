@@ -67,7 +67,8 @@
 #   CMP_P3_HEAP (-Xmx384m)                 P3's heap (2,500 tasks in flight hold more than the default budget's 128 MB)
 #   CMP_CLIENT_JAVA_OPTS                   the load client's JVM options (default: C1 only, serial GC, 256 MB heap; it
 #                                          shares the 2 cores it measures, and with the JVM's defaults its own C2 compiles
-#                                          took 2-4 ms of CPU per P1 submit, as much as the floor's whole client)
+#                                          took 2-4 ms of CPU per P1 submit, as much as the floor's whole client);
+#                                          set and empty: the JVM's defaults
 #
 # Exit code: 0 every judged row PASS, 1 a row FAIL or a scenario failed, other codes on start-up errors.
 # It always stops what it started (gateway, broker), also on failure, Ctrl-C or SIGTERM.
@@ -131,9 +132,8 @@ compile() {
 }
 # The load client is harness, not system under test: it runs lean so that it takes as little as it can of the cores
 # the gateway is measured on (docs/performance.md, Method).
-CLIENT_JAVA_OPTS="${CMP_CLIENT_JAVA_OPTS--XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx256m}"
-# shellcheck disable=SC2086 # the options are words
-client() { "$JAVA" $CLIENT_JAVA_OPTS -cp "$CLASSES" Compare "$@"; }
+read -r -a CLIENT_JAVA_OPTS <<<"${CMP_CLIENT_JAVA_OPTS--XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx256m}"
+client() { "$JAVA" ${CLIENT_JAVA_OPTS[@]+"${CLIENT_JAVA_OPTS[@]}"} -cp "$CLASSES" Compare "$@"; }
 
 # Prints the table of results dir $1 and saves it as table.md there.
 table() {
@@ -273,7 +273,7 @@ for p in "$PORT" "$MGMT_PORT" "$K_PORT" "$K_CTRL_PORT"; do
 done
 : >"$RUN_LOG"
 COMMIT="$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$ROOT" diff --quiet HEAD -- src pom.xml 2>/dev/null || echo '+changes')"
-echo "$(date -u +%Y-%m-%dT%H:%M:%SZ), commit $COMMIT, $(nproc) cores, load average before $(cut -d' ' -f1-3 /proc/loadavg), floor $(head -n 1 "$RES/floor-summary.txt" | tr -d '=' | xargs), scenarios $SCENARIOS, load client JVM options: ${CLIENT_JAVA_OPTS:-none}" >>"$RES/context.txt"
+echo "$(date -u +%Y-%m-%dT%H:%M:%SZ), commit $COMMIT, $(nproc) cores, load average before $(cut -d' ' -f1-3 /proc/loadavg), floor $(head -n 1 "$RES/floor-summary.txt" | tr -d '=' | xargs), scenarios $SCENARIOS, load client JVM options: ${CLIENT_JAVA_OPTS[*]:-none}" >>"$RES/context.txt"
 
 # An empty database and topics of their own for each scenario group, on one broker for the whole sitting: what one
 # scenario leaves (an api-only gateway leaves every task unconsumed) must not become the next one's work, and the

@@ -98,8 +98,8 @@ final class ResultRecords {
                 String name = in.currentName();
                 JsonToken value = in.nextToken();
                 switch (name) {
-                    case "task_id" -> parsed.taskId = text(in, value, "");
-                    case "status" -> parsed.status = text(in, value, "");
+                    case "task_id" -> parsed.taskId = text(in, value, "null");
+                    case "status" -> parsed.status = text(in, value, "null");
                     case "workflow_id" -> parsed.workflowId = text(in, value, null);
                     case "charged_credits" -> parsed.charged = number(in, value);
                     case "primary_email" -> parsed.hasEmail = value != JsonToken.VALUE_NULL;

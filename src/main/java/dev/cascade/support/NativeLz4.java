@@ -14,9 +14,9 @@ import net.jpountz.lz4.LZ4Factory;
  * take {@code LZ4Factory.fastestInstance()}, which tries the native codec only once it is loaded or when lz4-java was
  * loaded by the system class loader; in a Quarkus application it is loaded by the application's class loader, so
  * without this every lz4 batch the producers write (and the consumers read) went through the pure-Java codec (since
- * lz4-java 1.10 the "unsafe" Java codec is the safe one too). Where the native library cannot be loaded (another
- * class loader of the same JVM holds it, as in tests that restart the application, or no writable temporary
- * directory), the Java codec stays, as before.
+ * lz4-java 1.10 the "unsafe" Java codec is the safe one too). lz4-java unpacks the library into {@code java.io.tmpdir}
+ * (a copy per class loader); where it cannot be loaded (no writable directory that allows running code, another
+ * platform) the Java codec stays, as before, and the start says so once.
  */
 @ApplicationScoped
 public class NativeLz4 {
@@ -30,7 +30,8 @@ public class NativeLz4 {
         try {
             LZ4Factory.nativeInstance();
         } catch (Throwable unavailable) {
-            Log.debugf("lz4: the native codec is not available here, the Java one is used (%s)", unavailable);
+            Log.infof(
+                    "lz4: the native codec could not be loaded, the Kafka clients use the Java one (%s)", unavailable);
             return false;
         }
         boolean used = LZ4Factory.fastestInstance() == LZ4Factory.nativeInstance();

@@ -5,6 +5,8 @@ import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectReader;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.opentelemetry.api.trace.Span;
@@ -45,7 +47,7 @@ public class WaterfallConsumer {
     private final Waterfall waterfall;
     private final TaskClaims claims;
     /** Task records' reader, its root deserializer resolved once (not per record, as {@code readValue} does). */
-    private final com.fasterxml.jackson.databind.ObjectReader taskReader;
+    private final ObjectReader taskReader;
 
     private final CascadeConfig config;
     private final MeterRegistry meters;
@@ -147,7 +149,7 @@ public class WaterfallConsumer {
         try {
             try {
                 task = taskReader.readValue(message.getPayload());
-            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            } catch (JsonProcessingException e) {
                 throw new IllegalArgumentException("Unreadable JSON for TaskRecord", e);
             }
             if (task.taskId() == null || task.workflowId() == null || task.orgId() == null || task.contact() == null) {

@@ -52,6 +52,7 @@ class ResultRecordsTest {
                 "{\"status\":\"completed\",\"task_id\":\"not a uuid\",\"charged_credits\":1e400}",
                 "{" + TASK + ",\"status\":\"completed\"} trailing text is ignored",
                 "{}",
+                "{\"task_id\":null,\"status\":null,\"error\":null,\"charged_credits\":null}",
             })
     void readsEveryRecordAsItsTreeWould(String record) throws Exception {
         ResultRecords.Parsed oneByOne = RECORDS.parse(record);
