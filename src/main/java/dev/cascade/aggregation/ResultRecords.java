@@ -200,29 +200,24 @@ final class ResultRecords {
                 }
                 UUID taskId = UUID.fromString(parsed.taskId);
                 double charged = parsed.charged;
-                String result = parsed.result;
-                String trace = parsed.trace;
-                boolean hasEmail = parsed.hasEmail;
-                String error = parsed.error;
-                String workflowId = parsed.workflowId;
                 if (!Double.isFinite(charged) || charged < 0 || charged > 1_000_000) {
                     throw new IllegalArgumentException("charged_credits out of range");
                 }
                 // Every check is done: only now is the record added, to every column at once, so the arrays stay
                 // aligned row by row.
-                if (Ids.isWorkflowId(workflowId)) {
-                    workflows.add(workflowId);
+                if (Ids.isWorkflowId(parsed.workflowId)) {
+                    workflows.add(parsed.workflowId);
                 } else {
                     everyWorkflowNamed = false;
                 }
                 ids.add(taskId);
                 statuses.add(status);
-                results.add(result);
-                traces.add(trace);
-                emails.add(hasEmail);
+                results.add(parsed.result);
+                traces.add(parsed.trace);
+                emails.add(parsed.hasEmail);
                 phones.add(parsed.hasPhones);
                 credits.add(charged);
-                errors.add(error);
+                errors.add(parsed.error);
                 Long at = producedAt == null ? null : producedAt.get(r);
                 produced.add(at == null ? null : at.doubleValue());
             } catch (Exception unreadable) {

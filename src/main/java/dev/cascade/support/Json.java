@@ -8,6 +8,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
 /** The application's ObjectMapper (snake_case, nulls left out) for values written to Kafka and PostgreSQL. */
@@ -16,6 +17,13 @@ public class Json {
     private static final TypeReference<Map<String, String>> STRING_MAP = new TypeReference<>() {};
     private final ObjectMapper mapper;
     private final ObjectMapper canonical;
+    /** One reader per type read, its root deserializer resolved once (`readValue` resolves it on every call). */
+    private final ClassValue<ObjectReader> readers = new ClassValue<>() {
+        @Override
+        protected ObjectReader computeValue(Class<?> type) {
+            return mapper.readerFor(type);
+        }
+    };
 
     public Json(ObjectMapper mapper) {
         this.mapper = mapper;
@@ -62,7 +70,7 @@ public class Json {
 
     public <T> T read(String json, Class<T> type) {
         try {
-            return mapper.readValue(json, type);
+            return readers.get(type).readValue(json);
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("Unreadable JSON for " + type.getSimpleName(), e);
         }

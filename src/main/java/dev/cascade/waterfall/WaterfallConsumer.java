@@ -5,8 +5,6 @@ import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import jakarta.enterprise.context.ApplicationScoped;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectReader;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.opentelemetry.api.trace.Span;
@@ -46,9 +44,7 @@ public class WaterfallConsumer {
 
     private final Waterfall waterfall;
     private final TaskClaims claims;
-    /** Task records' reader, its root deserializer resolved once (not per record, as {@code readValue} does). */
-    private final ObjectReader taskReader;
-
+    private final Json json;
     private final CascadeConfig config;
     private final MeterRegistry meters;
     /** How often a task waiting for budget that running tasks hold asks again. */
@@ -92,7 +88,7 @@ public class WaterfallConsumer {
         this.credits = credits;
         this.waterfall = waterfall;
         this.claims = claims;
-        this.taskReader = json.mapper().readerFor(TaskRecord.class);
+        this.json = json;
         this.config = config;
         this.deadLetteredUnreadable = deadLettered(meters, "unreadable");
         this.deadLetteredFailed = deadLettered(meters, "failed");
@@ -147,11 +143,7 @@ public class WaterfallConsumer {
     private Uni<Void> handle(Message<String> message) {
         TaskRecord task;
         try {
-            try {
-                task = taskReader.readValue(message.getPayload());
-            } catch (JsonProcessingException e) {
-                throw new IllegalArgumentException("Unreadable JSON for TaskRecord", e);
-            }
+            task = json.read(message.getPayload(), TaskRecord.class);
             if (task.taskId() == null || task.workflowId() == null || task.orgId() == null || task.contact() == null) {
                 throw new IllegalArgumentException("task record lacks task_id, workflow_id, org_id or contact");
             }
