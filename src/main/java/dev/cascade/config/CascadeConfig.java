@@ -136,10 +136,12 @@ public interface CascadeConfig {
         int maxProspectsPerCompany();
 
         /**
-         * How long the task-record producer waits to fill a batch. A submit hands over all its records at once, so
-         * batches fill by themselves; a short linger only gathers concurrent submits.
+         * How long the task-record producer may wait to fill a batch. A submit's records are sent as soon as the
+         * publisher has handed them all over and has no other submit queued (it flushes the producer then), so this
+         * only bounds how long a batch waits while further submits are still being handed over: long enough that a
+         * submit's records stay one batch, and the batches of submits handed over together share a produce request.
          */
-        @WithDefault("1ms")
+        @WithDefault("5ms")
         Duration producerLinger();
 
         /**

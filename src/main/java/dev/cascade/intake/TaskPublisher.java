@@ -97,6 +97,11 @@ class TaskPublisher {
     private final Consumer<String> lateStarted;
     private final Counter startedDeferred;
     private final TopicProbe startedTopic;
+    private final ArrayBlockingQueue<Runnable> queued;
+    /** Null when batches wait for the linger; see {@link #releaseWhenIdle}. */
+    private final BatchRelease release;
+    /** Records handed to the producer since the last release (sending thread only). */
+    private boolean unreleased;
 
     @Inject
     TaskPublisher(
@@ -116,12 +121,15 @@ class TaskPublisher {
                 meters,
                 tracing,
                 workflowId ->
-                        confirmations.confirmStarted(workflowId).subscribe().with(confirmed -> {}, failure -> {}));
+                        confirmations.confirmStarted(workflowId).subscribe().with(confirmed -> {}, failure -> {}),
+                true);
     }
 
     /**
      * Over any producer (tests give a {@code MockProducer}); {@code lateStarted} is told of a `started` record the
-     * broker acknowledged after its dispatch had been answered.
+     * broker acknowledged after its dispatch had been answered. With {@code releaseBatches}, a submit's records are
+     * sent as soon as the sending thread has handed them all over and has nothing else queued ({@link BatchRelease}),
+     * else when the producer's linger runs out.
      */
     TaskPublisher(
             Producer<String, byte[]> producer,
@@ -131,7 +139,8 @@ class TaskPublisher {
             Json json,
             MeterRegistry meters,
             Tracing tracing,
-            Consumer<String> lateStarted) {
+            Consumer<String> lateStarted,
+            boolean releaseBatches) {
         this.tracing = tracing;
         this.records = new IntakeRecords(json, topic, workflowsTopic);
         this.producer = producer;
@@ -141,14 +150,15 @@ class TaskPublisher {
         metrics.bindTo(meters);
         // One sending thread with a bounded queue: while the broker is away a send may block (up to the dispatch
         // timeout); submits beyond the queue are refused at once and left to the dispatch sweeper.
-        this.sending = new ThreadPoolExecutor(
-                1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(QUEUED_JOBS), runnable -> {
-                    Thread thread = new Thread(runnable, "cascade-task-producer");
-                    thread.setDaemon(true);
-                    return thread;
-                });
+        this.queued = new ArrayBlockingQueue<>(QUEUED_JOBS);
+        this.sending = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, queued, runnable -> {
+            Thread thread = new Thread(runnable, "cascade-task-producer");
+            thread.setDaemon(true);
+            return thread;
+        });
         this.deadline = deadline;
         this.startedTopic = new TopicProbe(producer, workflowsTopic, PROBE_RETRY);
+        this.release = releaseBatches ? new BatchRelease(producer, "cascade-task-release") : null;
     }
 
     /** Whether a submit's `started` record goes on this producer now; false until the workflows topic is probed. */
@@ -192,6 +202,7 @@ class TaskPublisher {
                 } catch (JsonProcessingException | RuntimeException failed) {
                     records.completeExceptionally(failed);
                 }
+                releaseWhenIdle();
             });
         } catch (RuntimeException rejected) {
             records.completeExceptionally(rejected);
@@ -264,6 +275,8 @@ class TaskPublisher {
                     if (withStarted) {
                         sendStarted(started, until, failure, startedSend, caller);
                     }
+                    unreleased = true;
+                    releaseWhenIdle();
                 });
             } catch (RuntimeException rejected) {
                 if (span != null) {
@@ -355,6 +368,18 @@ class TaskPublisher {
         }
     }
 
+    /**
+     * On the sending thread, after each job: once nothing else is queued, the records handed over since the last
+     * release are sent at once rather than after the linger. A job queued meanwhile makes the same check when it is
+     * done, so no release is missed; a burst of submits is released after its last one, in the batches it filled.
+     */
+    private void releaseWhenIdle() {
+        if (release != null && unreleased && queued.isEmpty()) {
+            unreleased = false;
+            release.request();
+        }
+    }
+
     /** A refused `started` record: left to the sweep, and the topic probed before the next one is sent here. */
     private void refused(WorkflowEvent started, Exception why) {
         StartedLifecycle.deferred(startedDeferred, started.workflowId(), why);
@@ -387,6 +412,9 @@ class TaskPublisher {
         } catch (InterruptedException interrupted) {
             sending.shutdownNow();
             Thread.currentThread().interrupt();
+        }
+        if (release != null) {
+            release.close();
         }
         metrics.close();
         producer.close(Duration.ofSeconds(5));

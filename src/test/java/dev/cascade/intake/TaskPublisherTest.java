@@ -335,7 +335,8 @@ class TaskPublisherTest {
                 new Json(new ObjectMapper().findAndRegisterModules()),
                 meters,
                 null,
-                lateStarted::add);
+                lateStarted::add,
+                false);
     }
     /**
      * Keeps each send's callback for the test to call in any order ({@link #ack}), or calls it at once
