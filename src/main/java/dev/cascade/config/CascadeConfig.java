@@ -137,9 +137,10 @@ public interface CascadeConfig {
 
         /**
          * How long the task-record producer may wait to fill a batch. A submit's records are sent as soon as the
-         * publisher has handed them all over and has no other submit queued (it flushes the producer then), so this
-         * only bounds how long a batch waits while further submits are still being handed over: long enough that a
-         * submit's records stay one batch, and the batches of submits handed over together share a produce request.
+         * publisher has handed them all over and has no other publish queued (it flushes the producer then), so this
+         * only bounds how long a batch waits while further submits are still being handed over: long enough that the
+         * batches of submits handed over together share a produce request. (While a flush waits for its
+         * acknowledgements, Kafka sends whatever is handed over at once.)
          */
         @WithDefault("5ms")
         Duration producerLinger();

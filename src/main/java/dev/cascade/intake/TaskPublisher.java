@@ -97,9 +97,10 @@ class TaskPublisher {
     private final Consumer<String> lateStarted;
     private final Counter startedDeferred;
     private final TopicProbe startedTopic;
-    private final ArrayBlockingQueue<Runnable> queued;
     /** Null when batches wait for the linger; see {@link #releaseWhenIdle}. */
     private final BatchRelease release;
+    /** Publishes queued for the sending thread and not started yet (preparations hand nothing to the producer). */
+    private final AtomicInteger publishesQueued = new AtomicInteger();
     /** Records handed to the producer since the last release (sending thread only). */
     private boolean unreleased;
 
@@ -128,7 +129,7 @@ class TaskPublisher {
     /**
      * Over any producer (tests give a {@code MockProducer}); {@code lateStarted} is told of a `started` record the
      * broker acknowledged after its dispatch had been answered. With {@code releaseBatches}, a submit's records are
-     * sent as soon as the sending thread has handed them all over and has nothing else queued ({@link BatchRelease}),
+     * sent as soon as the sending thread has handed them all over and has no other publish queued ({@link BatchRelease}),
      * else when the producer's linger runs out.
      */
     TaskPublisher(
@@ -150,12 +151,12 @@ class TaskPublisher {
         metrics.bindTo(meters);
         // One sending thread with a bounded queue: while the broker is away a send may block (up to the dispatch
         // timeout); submits beyond the queue are refused at once and left to the dispatch sweeper.
-        this.queued = new ArrayBlockingQueue<>(QUEUED_JOBS);
-        this.sending = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, queued, runnable -> {
-            Thread thread = new Thread(runnable, "cascade-task-producer");
-            thread.setDaemon(true);
-            return thread;
-        });
+        this.sending = new ThreadPoolExecutor(
+                1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(QUEUED_JOBS), runnable -> {
+                    Thread thread = new Thread(runnable, "cascade-task-producer");
+                    thread.setDaemon(true);
+                    return thread;
+                });
         this.deadline = deadline;
         this.startedTopic = new TopicProbe(producer, workflowsTopic, PROBE_RETRY);
         this.release = releaseBatches ? new BatchRelease(producer, "cascade-task-release") : null;
@@ -202,7 +203,6 @@ class TaskPublisher {
                 } catch (JsonProcessingException | RuntimeException failed) {
                     records.completeExceptionally(failed);
                 }
-                releaseWhenIdle();
             });
         } catch (RuntimeException rejected) {
             records.completeExceptionally(rejected);
@@ -264,8 +264,10 @@ class TaskPublisher {
             };
             answer.startTimer(deadline);
             long until = System.nanoTime() + deadline.toNanos();
+            publishesQueued.incrementAndGet();
             try {
                 sending.execute(() -> {
+                    publishesQueued.decrementAndGet();
                     // Decided before the task records go: their answer may come before the `started` record is sent.
                     boolean withStarted = started != null && startedTopic.ready();
                     if (withStarted) {
@@ -279,6 +281,11 @@ class TaskPublisher {
                     releaseWhenIdle();
                 });
             } catch (RuntimeException rejected) {
+                publishesQueued.decrementAndGet();
+                if (release != null) {
+                    // Whatever the publishes before this one handed over goes now, not after the linger.
+                    release.request();
+                }
                 if (span != null) {
                     Tracing.end(span, rejected);
                 }
@@ -369,12 +376,13 @@ class TaskPublisher {
     }
 
     /**
-     * On the sending thread, after each job: once nothing else is queued, the records handed over since the last
-     * release are sent at once rather than after the linger. A job queued meanwhile makes the same check when it is
-     * done, so no release is missed; a burst of submits is released after its last one, in the batches it filled.
+     * On the sending thread, after each publish: once no other publish is queued, the records handed over since the
+     * last release are sent at once rather than after the linger (a queued preparation does not hold them back: it
+     * hands nothing over). A publish queued meanwhile makes the same check when it is done, so no release is missed; a
+     * burst of submits is released after its last one, in the batches it filled.
      */
     private void releaseWhenIdle() {
-        if (release != null && unreleased && queued.isEmpty()) {
+        if (release != null && unreleased && publishesQueued.get() == 0) {
             unreleased = false;
             release.request();
         }

@@ -84,6 +84,54 @@ class BatchReleaseTest {
     }
 
     @Test
+    void aQueuedPreparationDoesNotHoldBackTheRelease() throws Exception {
+        CountDownLatch held = new CountDownLatch(1);
+        FlushingProducer producer = new FlushingProducer(held);
+        TaskPublisher publisher = publisher(producer);
+        CountDownLatch preparing = new CountDownLatch(1);
+        CountDownLatch prepared = new CountDownLatch(1);
+
+        UniAssertSubscriber<TaskPublisher.Started> answer = publish(publisher, "wf_p1", 2);
+        assertThat(producer.holding.await(10, TimeUnit.SECONDS)).isTrue();
+        // The next submit's preparation, queued behind this publish, takes its time (its statement still runs).
+        publisher.prepare(new SlowList(tasks("wf_p2", 2), preparing, prepared));
+        held.countDown();
+
+        answer.awaitItem(Duration.ofSeconds(10));
+        assertThat(preparing.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(producer.flushedAt).containsExactly(3);
+        prepared.countDown();
+    }
+
+    @Test
+    void closingInterruptsAFlushThatWaits() throws Exception {
+        CountDownLatch inFlush = new CountDownLatch(1);
+        CountDownLatch interrupted = new CountDownLatch(1);
+        MockProducer<String, byte[]> producer =
+                new MockProducer<>(cluster(), true, null, new StringSerializer(), new ByteArraySerializer()) {
+                    @Override
+                    public void flush() {
+                        inFlush.countDown();
+                        try {
+                            // The broker never answers.
+                            new CountDownLatch(1).await();
+                        } catch (InterruptedException stopped) {
+                            interrupted.countDown();
+                            throw new org.apache.kafka.common.errors.InterruptException(stopped);
+                        }
+                    }
+                };
+        BatchRelease release = new BatchRelease(producer, "test-release");
+        release.request();
+        assertThat(inFlush.await(10, TimeUnit.SECONDS)).isTrue();
+
+        release.close();
+
+        assertThat(interrupted.await(10, TimeUnit.SECONDS)).isTrue();
+        await().atMost(Duration.ofSeconds(10)).until(() -> !release.running());
+    }
+
+    @Test
     void requestsDuringAFlushAreAnsweredByOneMoreFlush() throws Exception {
         CountDownLatch inFlush = new CountDownLatch(1);
         CountDownLatch finish = new CountDownLatch(1);
@@ -133,6 +181,15 @@ class BatchReleaseTest {
 
     private static UniAssertSubscriber<TaskPublisher.Started> publish(
             TaskPublisher publisher, String workflowId, int contacts) {
+        WorkflowEvent started =
+                new WorkflowEvent("started", workflowId, ORG, "email", "pending", contacts, null, "now", Map.of());
+        return publisher
+                .publish(new TaskPublisher.Prepared(tasks(workflowId, contacts), null), started, null, outcome -> {})
+                .subscribe()
+                .withSubscriber(UniAssertSubscriber.create());
+    }
+
+    private static List<TaskRecord> tasks(String workflowId, int contacts) {
         List<TaskRecord> tasks = new ArrayList<>();
         for (int i = 0; i < contacts; i++) {
             tasks.add(new TaskRecord(
@@ -149,12 +206,7 @@ class BatchReleaseTest {
                     null,
                     null));
         }
-        WorkflowEvent started =
-                new WorkflowEvent("started", workflowId, ORG, "email", "pending", contacts, null, "now", Map.of());
-        return publisher
-                .publish(new TaskPublisher.Prepared(tasks, null), started, null, outcome -> {})
-                .subscribe()
-                .withSubscriber(UniAssertSubscriber.create());
+        return tasks;
     }
 
     private static Cluster cluster() {
@@ -196,6 +248,40 @@ class BatchReleaseTest {
         public synchronized void flush() {
             flushedAt.add(history().size());
             super.flush();
+        }
+    }
+
+    /** Task records whose serialisation (by the preparation) waits for {@code prepared} once it started. */
+    private static final class SlowList extends java.util.AbstractList<TaskRecord> {
+        private final List<TaskRecord> tasks;
+        private final CountDownLatch preparing;
+        private final CountDownLatch prepared;
+
+        SlowList(List<TaskRecord> tasks, CountDownLatch preparing, CountDownLatch prepared) {
+            this.tasks = tasks;
+            this.preparing = preparing;
+            this.prepared = prepared;
+        }
+
+        @Override
+        public TaskRecord get(int index) {
+            return tasks.get(index);
+        }
+
+        @Override
+        public int size() {
+            return tasks.size();
+        }
+
+        @Override
+        public java.util.Iterator<TaskRecord> iterator() {
+            preparing.countDown();
+            try {
+                prepared.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+            }
+            return tasks.iterator();
         }
     }
 }
