@@ -1,5 +1,7 @@
 package dev.cascade.intake;
 
+import java.util.concurrent.atomic.AtomicInteger;
+
 import io.quarkus.logging.Log;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.common.errors.InterruptException;
@@ -11,17 +13,25 @@ import org.apache.kafka.common.errors.InterruptException;
  * batch as ready, so records handed over meanwhile are sent at once too, in batches of what is there. Requests that
  * come while a flush runs are answered by one more flush after it.
  *
- * <p>The task publisher asks for it once its sending thread has no other publish queued: a submit's records then leave
- * as soon as the last of them is handed over, and a burst of queued submits shares the batches its linger gathers.
+ * <p>It also decides when, for the task publisher: the publisher tells it of each publish queued, started, refused and
+ * handed over, and it releases once a publish was handed over with no other publish queued ({@link #handedOver}): a
+ * submit's records then leave as soon as the last of them is handed over, and a burst of queued submits shares the
+ * batches its linger gathers.
  */
 final class BatchRelease implements AutoCloseable {
     private static final long CLOSE_WAIT_MS = 1_000;
 
     private final Producer<?, ?> producer;
+    /** Null for {@link #off()}. */
     private final Thread thread;
+
     private final Object lock = new Object();
     private boolean requested;
     private boolean closed;
+    /** Publishes queued for the sending thread and not started yet (preparations hand nothing to the producer). */
+    private final AtomicInteger queued = new AtomicInteger();
+    /** Records handed to the producer since the last release (sending thread only). */
+    private boolean unreleased;
 
     BatchRelease(Producer<?, ?> producer, String name) {
         this.producer = producer;
@@ -30,8 +40,51 @@ final class BatchRelease implements AutoCloseable {
         thread.start();
     }
 
+    private BatchRelease() {
+        this.producer = null;
+        this.thread = null;
+    }
+
+    /** Releases nothing: batches wait for their linger (tests over a producer whose flush acknowledges sends). */
+    static BatchRelease off() {
+        return new BatchRelease();
+    }
+
+    /** A publish is about to be queued for the sending thread. */
+    void queued() {
+        queued.incrementAndGet();
+    }
+
+    /** The sending thread starts a queued publish. */
+    void started() {
+        queued.decrementAndGet();
+    }
+
+    /** A publish could not be queued (the queue is full): what the publishes before it handed over goes now. */
+    void refused() {
+        queued.decrementAndGet();
+        request();
+    }
+
+    /**
+     * On the sending thread, after a publish handed its records over: once no other publish is queued, the records
+     * handed over since the last release are sent at once rather than after the linger (a queued preparation does not
+     * hold them back: it hands nothing over). A publish queued meanwhile does the same when it is done, so no release
+     * is missed; a burst of submits is released after its last one, in the batches it filled.
+     */
+    void handedOver() {
+        unreleased = true;
+        if (queued.get() == 0) {
+            unreleased = false;
+            request();
+        }
+    }
+
     /** Asks for the buffered records to be sent now; returns at once. */
     void request() {
+        if (thread == null) {
+            return;
+        }
         synchronized (lock) {
             if (!requested) {
                 requested = true;
@@ -72,6 +125,9 @@ final class BatchRelease implements AutoCloseable {
      */
     @Override
     public void close() {
+        if (thread == null) {
+            return;
+        }
         synchronized (lock) {
             closed = true;
             lock.notify();
@@ -86,6 +142,6 @@ final class BatchRelease implements AutoCloseable {
 
     /** Whether the thread still runs (tests). */
     boolean running() {
-        return thread.isAlive();
+        return thread != null && thread.isAlive();
     }
 }

@@ -97,12 +97,7 @@ class TaskPublisher {
     private final Consumer<String> lateStarted;
     private final Counter startedDeferred;
     private final TopicProbe startedTopic;
-    /** Null when batches wait for the linger; see {@link #releaseWhenIdle}. */
     private final BatchRelease release;
-    /** Publishes queued for the sending thread and not started yet (preparations hand nothing to the producer). */
-    private final AtomicInteger publishesQueued = new AtomicInteger();
-    /** Records handed to the producer since the last release (sending thread only). */
-    private boolean unreleased;
 
     @Inject
     TaskPublisher(
@@ -159,7 +154,7 @@ class TaskPublisher {
                 });
         this.deadline = deadline;
         this.startedTopic = new TopicProbe(producer, workflowsTopic, PROBE_RETRY);
-        this.release = releaseBatches ? new BatchRelease(producer, "cascade-task-release") : null;
+        this.release = releaseBatches ? new BatchRelease(producer, "cascade-task-release") : BatchRelease.off();
     }
 
     /** Whether a submit's `started` record goes on this producer now; false until the workflows topic is probed. */
@@ -264,10 +259,10 @@ class TaskPublisher {
             };
             answer.startTimer(deadline);
             long until = System.nanoTime() + deadline.toNanos();
-            publishesQueued.incrementAndGet();
+            release.queued();
             try {
                 sending.execute(() -> {
-                    publishesQueued.decrementAndGet();
+                    release.started();
                     // Decided before the task records go: their answer may come before the `started` record is sent.
                     boolean withStarted = started != null && startedTopic.ready();
                     if (withStarted) {
@@ -277,15 +272,10 @@ class TaskPublisher {
                     if (withStarted) {
                         sendStarted(started, until, failure, startedSend, caller);
                     }
-                    unreleased = true;
-                    releaseWhenIdle();
+                    release.handedOver();
                 });
             } catch (RuntimeException rejected) {
-                publishesQueued.decrementAndGet();
-                if (release != null) {
-                    // Whatever the publishes before this one handed over goes now, not after the linger.
-                    release.request();
-                }
+                release.refused();
                 if (span != null) {
                     Tracing.end(span, rejected);
                 }
@@ -375,19 +365,6 @@ class TaskPublisher {
         }
     }
 
-    /**
-     * On the sending thread, after each publish: once no other publish is queued, the records handed over since the
-     * last release are sent at once rather than after the linger (a queued preparation does not hold them back: it
-     * hands nothing over). A publish queued meanwhile makes the same check when it is done, so no release is missed; a
-     * burst of submits is released after its last one, in the batches it filled.
-     */
-    private void releaseWhenIdle() {
-        if (release != null && unreleased && publishesQueued.get() == 0) {
-            unreleased = false;
-            release.request();
-        }
-    }
-
     /** A refused `started` record: left to the sweep, and the topic probed before the next one is sent here. */
     private void refused(WorkflowEvent started, Exception why) {
         StartedLifecycle.deferred(startedDeferred, started.workflowId(), why);
@@ -421,9 +398,7 @@ class TaskPublisher {
             sending.shutdownNow();
             Thread.currentThread().interrupt();
         }
-        if (release != null) {
-            release.close();
-        }
+        release.close();
         metrics.close();
         producer.close(Duration.ofSeconds(5));
     }
