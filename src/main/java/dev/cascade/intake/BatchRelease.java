@@ -30,8 +30,6 @@ final class BatchRelease implements AutoCloseable {
     private boolean closed;
     /** Publishes queued for the sending thread and not started yet (preparations hand nothing to the producer). */
     private final AtomicInteger queued = new AtomicInteger();
-    /** Records handed to the producer since the last release (sending thread only). */
-    private boolean unreleased;
 
     BatchRelease(Producer<?, ?> producer, String name) {
         this.producer = producer;
@@ -73,9 +71,7 @@ final class BatchRelease implements AutoCloseable {
      * is missed; a burst of submits is released after its last one, in the batches it filled.
      */
     void handedOver() {
-        unreleased = true;
         if (queued.get() == 0) {
-            unreleased = false;
             request();
         }
     }
