@@ -166,10 +166,9 @@ public interface CascadeConfig {
         int maxInFlight();
 
         /**
-         * How many of the process's Vert.x event loops the tasks run on, each task on the next in turn (on a
-         * duplicated context of its own). 0 (the default): all of them ({@code quarkus.vertx.event-loops-pool-size},
-         * twice the cores by default); 1: every task on the event loop its record arrives on, as the connector
-         * delivers it.
+         * How many event loops of their own the tasks run on, each task on the next in turn (on a duplicated context
+         * of its own), apart from the Vert.x event loops that serve HTTP, deliver the records and run the aggregator.
+         * 0 (the default): one per processor the JVM sees.
          */
         @WithDefault("0")
         int eventLoops();

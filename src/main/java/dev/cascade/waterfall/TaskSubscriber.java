@@ -1,19 +1,14 @@
 package dev.cascade.waterfall;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
-import io.netty.channel.EventLoop;
-import io.netty.util.concurrent.EventExecutor;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.impl.ContextInternal;
-import io.vertx.core.impl.VertxInternal;
 import org.eclipse.microprofile.reactive.messaging.Message;
 
 /**
@@ -24,9 +19,10 @@ import org.eclipse.microprofile.reactive.messaging.Message;
  *
  * <p>The connector delivers every record of the channel on one event loop. Run there, the tasks of a burst (a submit's
  * 250 contacts, or 2,500 slow tasks with their vendor calls and timers) queue behind each other on one core while the
- * others have room, so each task runs on the next of the given event loops in turn, on a duplicated context of its
- * own (as a record's processing has on its arrival loop). A record is still taken on (the drain's admission) on the
- * arrival context and in arrival order; only its work moves. Tasks share nothing that needs one thread: the stream's
+ * others have room, and in front of whatever else that loop does, so each task runs on the next of the given event
+ * loops in turn ({@link TaskLoops}, the waterfall's own), on a duplicated context of its own (as a record's processing
+ * has on its arrival loop). A record is still taken on (the drain's admission) on the arrival context and in arrival
+ * order; only its work moves. Tasks share nothing that needs one thread: the stream's
  * requests go back to the arrival context, acknowledgements are moved onto the consumer's context by the connector.
  */
 final class TaskSubscriber implements Flow.Subscriber<Message<String>> {
@@ -38,7 +34,7 @@ final class TaskSubscriber implements Flow.Subscriber<Message<String>> {
     private volatile Flow.Subscription subscription;
     /** The context the records arrive on; requests go through it. */
     private volatile Context context;
-    /** The event loops the records run on in turn; empty: on the context they arrive on. */
+    /** The event loops the tasks run on in turn; empty: on the context their records arrive on. */
     private final Context[] loops;
     /** The loop of the next record (records arrive one at a time, on one context). */
     private int next;
@@ -47,23 +43,6 @@ final class TaskSubscriber implements Flow.Subscriber<Message<String>> {
         this.maxInFlight = maxInFlight;
         this.process = process;
         this.loops = loops.clone();
-    }
-
-    /**
-     * One event-loop context per loop for {@code count} of the process's event loops in their order; 0: all of them.
-     * Fewer than two loops: none (the tasks run where their records arrive).
-     */
-    static Context[] loops(Vertx vertx, int count) {
-        List<Context> loops = new ArrayList<>();
-        VertxInternal internal = (VertxInternal) vertx;
-        for (EventExecutor executor : internal.getEventLoopGroup()) {
-            if (count > 0 && loops.size() >= count) {
-                break;
-            }
-            loops.add(internal.createEventLoopContext(
-                    (EventLoop) executor, null, Thread.currentThread().getContextClassLoader()));
-        }
-        return loops.size() < 2 ? new Context[0] : loops.toArray(Context[]::new);
     }
 
     @Override
@@ -89,7 +68,7 @@ final class TaskSubscriber implements Flow.Subscriber<Message<String>> {
             requestOne();
             return;
         }
-        if (loops.length > 1) {
+        if (loops.length > 0) {
             // Each task on a duplicated context of the next loop: its own context-local data, as on the arrival loop.
             ContextInternal loop = ((ContextInternal) loops[next]).duplicate();
             next = (next + 1) % loops.length;

@@ -3,6 +3,7 @@ package dev.cascade.waterfall;
 import java.math.BigDecimal;
 import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.micrometer.core.instrument.MeterRegistry;
@@ -33,9 +34,9 @@ import dev.cascade.telemetry.Tracing;
 /**
  * Consumes task records and publishes one result record per settled task. One instance keeps up to
  * {@code cascade.waterfall.max-in-flight} tasks in flight across all its partitions ({@link TaskSubscriber}; the
- * throttled commit strategy tracks out-of-order acks). A task record is acked only when its result record was acked by
- * the broker ({@link ResultPublisher}). At shutdown no new record is started and the running ones finish within a
- * bound ({@link WaterfallDrain}).
+ * throttled commit strategy tracks out-of-order acks), each task on the waterfall's own event loops ({@link TaskLoops}).
+ * A task record is acked only when its result record was acked by the broker ({@link ResultPublisher}). At shutdown no
+ * new record is started and the running ones finish within a bound ({@link WaterfallDrain}).
  */
 @ApplicationScoped
 public class WaterfallConsumer {
@@ -57,6 +58,9 @@ public class WaterfallConsumer {
     private final WaterfallDrain drain;
     private final ResultPublisher results;
     private final io.vertx.core.Vertx vertx;
+    /** The tasks' event loops, from the stream's subscription on (a process without the waterfall role has none). */
+    private TaskLoops loops;
+
     private final java.util.Map<String, Timer> timers = new java.util.concurrent.ConcurrentHashMap<>();
     /** Task records sent to the dead-letter topic, by reason: registered at start so the alert sees a zero. */
     private final io.micrometer.core.instrument.Counter deadLetteredUnreadable;
@@ -110,10 +114,23 @@ public class WaterfallConsumer {
      */
     @Incoming(Channels.TASKS_IN)
     public Flow.Subscriber<Message<String>> process() {
-        return new TaskSubscriber(
-                config.waterfall().maxInFlight(),
-                this::admitted,
-                TaskSubscriber.loops(vertx, config.waterfall().eventLoops()));
+        TaskLoops started = TaskLoops.start(vertx, config.waterfall().eventLoops());
+        synchronized (this) {
+            loops = started;
+        }
+        return new TaskSubscriber(config.waterfall().maxInFlight(), this::admitted, started.contexts());
+    }
+
+    /**
+     * Stops the tasks' event loops. The application scope ends after the shutdown event, where the drain waited for
+     * the admitted tasks ({@link WaterfallDrain}); a task still running past its bound is left to redelivery anyway.
+     */
+    @PreDestroy
+    synchronized void close() {
+        if (loops != null) {
+            loops.close();
+            loops = null;
+        }
     }
 
     /**

@@ -26,8 +26,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The task stream's end: records taken on in arrival order where they arrive, their tasks spread over the event loops,
- * requests back on the context the records arrive on.
+ * The task stream's end: records taken on in arrival order where they arrive, their tasks spread over the waterfall's
+ * own event loops, requests back on the context the records arrive on.
  */
 class TaskSubscriberTest {
     private static final int RECORDS = 200;
@@ -45,31 +45,49 @@ class TaskSubscriberTest {
     }
 
     @Test
-    void oneContextPerLoopOrNoneBelowTwo() {
-        assertThat(TaskSubscriber.loops(vertx, 0)).hasSize(4);
-        assertThat(TaskSubscriber.loops(vertx, 2)).hasSize(2);
-        assertThat(TaskSubscriber.loops(vertx, 9)).hasSize(4);
-        assertThat(TaskSubscriber.loops(vertx, 1)).isEmpty();
+    void oneContextPerLoopOfTheirOwnOrOnePerProcessor() {
+        try (TaskLoops two = TaskLoops.start(vertx, 2);
+                TaskLoops perProcessor = TaskLoops.start(vertx, 0)) {
+            assertThat(two.contexts()).hasSize(2);
+            assertThat(perProcessor.contexts()).hasSize(Runtime.getRuntime().availableProcessors());
+        }
     }
 
     @Test
-    void recordsAreTakenOnInOrderTasksRunOnEveryLoopAndRequestsGoBackToTheArrivalLoop() throws Exception {
-        Run run = deliver(TaskSubscriber.loops(vertx, 0));
+    void recordsAreTakenOnInOrderTasksRunOnTheirOwnLoopsAndRequestsGoBackToTheArrivalLoop() throws Exception {
+        Run run;
+        try (TaskLoops loops = TaskLoops.start(vertx, 3)) {
+            run = deliver(loops.contexts());
+        }
 
-        assertThat(run.taskThreads).hasSize(4);
+        // Three threads of the waterfall's own, none of them one of the process's Vert.x event loops.
+        assertThat(run.taskThreads).hasSize(3).allMatch(name -> name.startsWith(TaskLoops.THREAD_PREFIX));
+        assertThat(run.onEventLoop.get()).isEqualTo(RECORDS);
         assertThat(run.taskContexts).hasSize(RECORDS);
         assertThat(run.duplicated.get()).isEqualTo(RECORDS);
         assertThat(run.requestThreads).containsExactly(run.arrivalThread);
+        assertThat(run.arrivalThread).startsWith("vert.x-eventloop-thread-");
         assertThat(run.takenOn).containsExactly(run.arrivalThread);
         assertThat(run.taken).isEqualTo(inOrder());
     }
 
     @Test
-    void withOneLoopTasksRunWhereTheirRecordsArrive() throws Exception {
-        Run run = deliver(TaskSubscriber.loops(vertx, 1));
+    void withoutLoopsTasksRunWhereTheirRecordsArrive() throws Exception {
+        Run run = deliver(new Context[0]);
 
         assertThat(run.taskThreads).containsExactly(run.arrivalThread);
         assertThat(run.requestThreads).containsExactly(run.arrivalThread);
+    }
+
+    @Test
+    void closedLoopsStopTheirThreads() {
+        TaskLoops loops = TaskLoops.start(vertx, 2);
+        loops.contexts()[0].runOnContext(ignored -> {});
+        loops.close();
+
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> Thread.getAllStackTraces().keySet().stream()
+                        .noneMatch(thread -> thread.getName().startsWith(TaskLoops.THREAD_PREFIX)));
     }
 
     private static List<String> inOrder() {
@@ -85,6 +103,7 @@ class TaskSubscriberTest {
         final Set<String> taskThreads = ConcurrentHashMap.newKeySet();
         final Set<Context> taskContexts = ConcurrentHashMap.newKeySet();
         final AtomicLong duplicated = new AtomicLong();
+        final AtomicLong onEventLoop = new AtomicLong();
         final Set<String> requestThreads = ConcurrentHashMap.newKeySet();
         final AtomicLong requested = new AtomicLong();
         final Set<String> takenOn = ConcurrentHashMap.newKeySet();
@@ -111,6 +130,9 @@ class TaskSubscriberTest {
                         run.taskContexts.add(context);
                         if (((ContextInternal) context).isDuplicate()) {
                             run.duplicated.incrementAndGet();
+                        }
+                        if (Context.isOnEventLoopThread() && context.isEventLoopContext()) {
+                            run.onEventLoop.incrementAndGet();
                         }
                         return Uni.createFrom()
                                 .<Void>emitter(emitter -> vertx.setTimer(1, id -> {
