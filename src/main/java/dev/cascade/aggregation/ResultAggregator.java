@@ -4,7 +4,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.opentelemetry.api.trace.Span;
@@ -208,7 +207,7 @@ public class ResultAggregator {
         if (batch == null) {
             return Uni.createFrom().voidItem();
         }
-        return pool.withTransaction(conn -> settleIn(conn, batch))
+        return pool.withConnection(conn -> settleAtOnce(conn, batch))
                 .onFailure(failure -> !isDataError(failure))
                 .invoke(failure -> Log.warnf(
                         "Settling a batch of %d results failed, retrying: %s", records.size(), failure.getMessage()))
@@ -234,6 +233,24 @@ public class ResultAggregator {
         return settleIn(conn, batch).map(ResultAggregator::completed);
     }
 
+    /**
+     * The whole settle transaction in one round trip: {@code BEGIN}, the lock, the settle statement and {@code COMMIT}
+     * are sent together on one connection, which runs them in order (the settle statement starts, with a new snapshot,
+     * once the locks are held). A failed statement aborts the transaction, the {@code COMMIT} after it then rolls back,
+     * and the statement's failure is this one's. Before, {@code BEGIN} and {@code COMMIT} each waited for a round trip
+     * of their own, through the event loop, for nothing: the statements between them never depend on an answer.
+     */
+    private Uni<RowSet<Row>> settleAtOnce(SqlConnection conn, Tuple batch) {
+        Uni<RowSet<Row>> begin = conn.query("BEGIN").execute();
+        Uni<RowSet<Row>> settled = settleIn(conn, batch);
+        Uni<RowSet<Row>> commit = conn.query("COMMIT").execute();
+        return Uni.combine()
+                .all()
+                .unis(begin, settled, commit)
+                .collectFailures()
+                .with((started, rows, committed) -> rows);
+    }
+
     private Uni<RowSet<Row>> settleIn(SqlConnection conn, Tuple batch) {
         String[] workflows = batch.getArrayOfStrings(WORKFLOWS);
         Uni<RowSet<Row>> locked = workflows == null
@@ -244,32 +261,7 @@ public class ResultAggregator {
         // new snapshot, once the locks are held; if the lock fails, the settle fails in the aborted transaction.
         Uni<RowSet<Row>> settled =
                 conn.preparedQuery(SettleStatements.SETTLE_SQL).execute(batch);
-        return Uni.combine()
-                .all()
-                .unis(locked, settled)
-                .collectFailures()
-                .with((lock, rows) -> rows)
-                .call(rows -> balances(conn, rows));
-    }
-
-    private static Uni<Void> balances(SqlConnection conn, RowSet<Row> rows) {
-        List<UUID> orgs = new ArrayList<>();
-        List<String> charges = new ArrayList<>();
-        List<String> releases = new ArrayList<>();
-        for (Row row : rows) {
-            if ("credits".equals(row.getString("kind"))) {
-                orgs.add(row.getUUID("org_id"));
-                charges.add(row.getBigDecimal("charges").toPlainString());
-                releases.add(row.getBigDecimal("releases").toPlainString());
-            }
-        }
-        if (orgs.isEmpty()) {
-            return Uni.createFrom().voidItem();
-        }
-        return conn.preparedQuery(SettleStatements.BALANCES_SQL)
-                .execute(Tuple.of(
-                        orgs.toArray(UUID[]::new), charges.toArray(String[]::new), releases.toArray(String[]::new)))
-                .replaceWithVoid();
+        return Uni.combine().all().unis(locked, settled).collectFailures().with((lock, rows) -> rows);
     }
 
     private void announce(RowSet<Row> rows) {

@@ -1,9 +1,8 @@
 package dev.cascade.aggregation;
 
 /**
- * The aggregator's statements ({@link ResultAggregator}): the workflow locks, the settle statement and the
- * organisations' totals. A settle transaction runs a lock, then the settle statement, then (when it moved credits)
- * the balances.
+ * The aggregator's statements ({@link ResultAggregator}): the workflow locks and the settle statement. A settle
+ * transaction runs a lock, then the settle statement, which also moves the organisations' totals.
  */
 final class SettleStatements {
     private SettleStatements() {}
@@ -11,8 +10,9 @@ final class SettleStatements {
     /**
      * Locks the workflows a batch touches, in id order. Every settle of one workflow is thereby serialised, and the
      * settle statement that follows (a new snapshot under READ COMMITTED) sees its latest counters and holds; the fixed
-     * order keeps concurrent aggregators free of deadlocks. The organisations are locked only by the last statement
-     * ({@link #BALANCES_SQL}), so a busy organisation's submits wait for a settle's commit, not for its whole work.
+     * order keeps concurrent aggregators free of deadlocks. The organisations are locked only by the settle
+     * statement's last step, in id order too, so a busy organisation's submits wait for little more than a settle's
+     * commit.
      */
     static final String LOCK_SQL = """
             SELECT id FROM workflows
@@ -27,20 +27,6 @@ final class SettleStatements {
      */
     static final String LOCK_NAMED_SQL = """
             SELECT id FROM workflows WHERE id = ANY($1::text[]) ORDER BY id FOR NO KEY UPDATE
-            """;
-
-    /**
-     * Moves the organisations' totals by what the settle statement wrote to their ledger, in the same transaction:
-     * the organisations in id order (no deadlock between aggregators), then the update.
-     */
-    static final String BALANCES_SQL = """
-            WITH locked AS (
-                SELECT id FROM organizations WHERE id = ANY($1::uuid[]) ORDER BY id FOR NO KEY UPDATE
-            )
-            UPDATE organizations o
-               SET credits = o.credits - d.charges, credits_held = o.credits_held - d.releases
-              FROM unnest($1::uuid[], $2::text[]::numeric[], $3::text[]::numeric[]) AS d(org_id, charges, releases)
-             WHERE o.id = d.org_id AND o.id IN (SELECT id FROM locked)
             """;
 
     static final String SETTLE_SQL = """
@@ -136,6 +122,20 @@ final class SettleStatements {
                                                  WHEN c.n > r.hourly_room THEN 'hourly_limit' END AS reason) d
                     ON CONFLICT (task_id) WHERE event_type = 'enrichment.contact_completed' DO NOTHING
              RETURNING org_id, dropped_reason
+            ), org_money AS (
+                SELECT m.org_id, sum(m.charge) AS charges, sum(m.release) AS releases
+                  FROM money m GROUP BY m.org_id HAVING sum(m.charge) <> 0 OR sum(m.release) <> 0
+            ), org_locked AS (
+                -- The organisations whose totals move, locked in id order (no deadlock between aggregators) before
+                -- the update below takes any of them; the update reads each row's latest committed version.
+                SELECT o.id FROM organizations o WHERE o.id IN (SELECT org_id FROM org_money) ORDER BY o.id
+                   FOR NO KEY UPDATE
+            ), balances AS (
+                -- The organisations' totals move by what this statement wrote to their ledger.
+                UPDATE organizations o
+                   SET credits = o.credits - d.charges, credits_held = o.credits_held - d.releases
+                  FROM org_money d
+                 WHERE o.id = d.org_id AND o.id IN (SELECT id FROM org_locked)
             ), tally AS (
                 SELECT s.workflow_id,
                        count(*) FILTER (WHERE s.status = 'completed') AS completed,
@@ -179,18 +179,15 @@ final class SettleStatements {
                     ON CONFLICT (workflow_id) WHERE event_type = 'enrichment.completed' DO NOTHING
              RETURNING workflow_id
             )
-            -- Four kinds of rows: the workflows that became terminal, each organisation's charges and releases (for
-            -- BALANCES_SQL), one row with when each settled task was submitted and its result produced (epoch
-            -- milliseconds, for the overhead histograms), and the per-contact events dropped per organisation and
-            -- reason (in `status`, their number in `charges`; for ContactEventCaps).
+            -- Three kinds of rows: the workflows that became terminal, one row with when each settled task was
+            -- submitted and its result produced (epoch milliseconds, for the overhead histograms), and the
+            -- per-contact events dropped per organisation and reason (in `status`, their number in `charges`; for
+            -- ContactEventCaps).
             SELECT 'workflow' AS kind, u.id, u.org_id, u.status, (u.id IN (SELECT workflow_id FROM hooks)) AS webhook,
                    NULL::numeric AS charges, NULL::numeric AS releases, NULL::float8[] AS submitted,
                    NULL::float8[] AS produced
               FROM updated u
              WHERE u.status IN ('completed', 'completed_with_errors', 'failed')
-             UNION ALL
-            SELECT 'credits', NULL, m.org_id, NULL, NULL, sum(m.charge), sum(m.release), NULL, NULL
-              FROM money m GROUP BY m.org_id HAVING sum(m.charge) <> 0 OR sum(m.release) <> 0
              UNION ALL
             SELECT 'timing', NULL, NULL, NULL, NULL, NULL, NULL, array_agg(s.submitted), array_agg(s.produced)
               FROM settled s HAVING count(*) > 0
