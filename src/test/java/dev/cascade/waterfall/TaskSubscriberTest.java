@@ -80,14 +80,23 @@ class TaskSubscriberTest {
     }
 
     @Test
-    void closedLoopsStopTheirThreads() {
+    void closedLoopsStopTheirThreads() throws Exception {
         TaskLoops loops = TaskLoops.start(vertx, 2);
-        loops.contexts()[0].runOnContext(ignored -> {});
+        // The loops' own threads (other tests' applications in this JVM may have loops of their own).
+        Set<Thread> threads = ConcurrentHashMap.newKeySet();
+        CountDownLatch started = new CountDownLatch(2);
+        for (Context context : loops.contexts()) {
+            context.runOnContext(ignored -> {
+                threads.add(Thread.currentThread());
+                started.countDown();
+            });
+        }
+        assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(threads).hasSize(2).allMatch(Thread::isAlive);
+
         loops.close();
 
-        await().atMost(Duration.ofSeconds(10))
-                .until(() -> Thread.getAllStackTraces().keySet().stream()
-                        .noneMatch(thread -> thread.getName().startsWith(TaskLoops.THREAD_PREFIX)));
+        await().atMost(Duration.ofSeconds(10)).until(() -> threads.stream().noneMatch(Thread::isAlive));
     }
 
     private static List<String> inOrder() {
