@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
+import java.util.function.LongConsumer;
 
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
@@ -30,9 +31,15 @@ final class GroupSettle {
     /** One polled batch: its record values, their production times (may be null) and what to do once settled. */
     record Polled(List<String> records, List<Long> produced, Consumer<Throwable> done) {}
 
+    /** A polled batch waiting for its settle, since when ({@link System#nanoTime()}). */
+    private record Waiting(Polled polled, long since) {}
+
     private final int maxRecords;
     private final BiFunction<List<String>, List<Long>, Uni<Void>> settle;
-    private final ArrayDeque<Polled> waiting = new ArrayDeque<>();
+    /** Told, for each polled batch a settle takes, how long it waited for it (nanoseconds). */
+    private final LongConsumer waited;
+
+    private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
     private int waitingRecords;
     private boolean running;
     /** Completed once fewer than maxRecords records wait; null while there is room. */
@@ -45,8 +52,17 @@ final class GroupSettle {
      *     its {@code Uni} is passed to every merged batch
      */
     GroupSettle(int maxRecords, BiFunction<List<String>, List<Long>, Uni<Void>> settle) {
+        this(maxRecords, settle, nanos -> {});
+    }
+
+    /**
+     * @param waited told, for each polled batch a settle takes, how long the batch waited for that settle to start
+     *     (nanoseconds: the time spent behind the settle running when it arrived)
+     */
+    GroupSettle(int maxRecords, BiFunction<List<String>, List<Long>, Uni<Void>> settle, LongConsumer waited) {
         this.maxRecords = maxRecords;
         this.settle = settle;
+        this.waited = waited;
     }
 
     /**
@@ -57,7 +73,7 @@ final class GroupSettle {
         CompletableFuture<Void> wait = null;
         boolean start;
         synchronized (this) {
-            waiting.add(polled);
+            waiting.add(new Waiting(polled, System.nanoTime()));
             waitingRecords += polled.records().size();
             start = !running;
             running = true;
@@ -77,14 +93,17 @@ final class GroupSettle {
     /** Starts a settle of the waiting batches, or marks the group idle when none wait. */
     private void next() {
         List<Polled> taken = new ArrayList<>();
+        List<Long> since = new ArrayList<>();
         int records = 0;
         CompletableFuture<Void> freed = null;
         synchronized (this) {
             while (!waiting.isEmpty()
-                    && (taken.isEmpty() || records + waiting.peek().records().size() <= maxRecords)) {
-                Polled polled = waiting.poll();
-                taken.add(polled);
-                records += polled.records().size();
+                    && (taken.isEmpty()
+                            || records + waiting.peek().polled().records().size() <= maxRecords)) {
+                Waiting next = waiting.poll();
+                taken.add(next.polled());
+                since.add(next.since());
+                records += next.polled().records().size();
             }
             waitingRecords -= records;
             if (taken.isEmpty()) {
@@ -100,6 +119,10 @@ final class GroupSettle {
         }
         if (taken.isEmpty()) {
             return;
+        }
+        long now = System.nanoTime();
+        for (long arrived : since) {
+            waited.accept(now - arrived);
         }
         Uni<Void> work;
         try {

@@ -69,7 +69,7 @@ public class ResultAggregator {
         this.listeners = listeners;
         this.timing = timing;
         this.caps = caps;
-        this.group = new GroupSettle(Math.max(1, config.aggregator().maxBatch()), this::settleRecords);
+        this.group = new GroupSettle(Math.max(1, config.aggregator().maxBatch()), this::timedSettle, timing::waited);
     }
 
     /**
@@ -151,6 +151,14 @@ public class ResultAggregator {
             spans.add(settle.startSpan());
         }
         return spans;
+    }
+
+    /** One settle of merged polls, timed for {@link SettleTiming} however it ends. */
+    private Uni<Void> timedSettle(List<String> records, List<Long> produced) {
+        long started = System.nanoTime();
+        return settleRecords(records, produced)
+                .onTermination()
+                .invoke(() -> timing.settled(records.size(), System.nanoTime() - started));
     }
 
     private Uni<Void> settleRecords(List<String> records, List<Long> produced) {

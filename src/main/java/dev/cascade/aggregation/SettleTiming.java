@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.vertx.mutiny.sqlclient.Row;
@@ -16,11 +17,19 @@ import io.vertx.mutiny.sqlclient.RowSet;
  * until then. Both are observed once per settled task, after the commit; duplicates that settle nothing are not
  * counted. Clocks: the producing and the settling process may differ, so across hosts the settle delay includes
  * their clock skew.
+ *
+ * <p>The aggregator's own part of the settle delay: {@code cascade_aggregator_settles_seconds} (one settle, start to
+ * commit), {@code cascade_aggregator_settle_results} (result records per settle) and
+ * {@code cascade_aggregator_settle_wait_seconds} (a polled batch's wait for its settle to start). What is left of a
+ * settle delay is the result's way from its production to the aggregator's poll.
  */
 @ApplicationScoped
 public class SettleTiming {
     private final Timer settleDelay;
     private final Timer turnaround;
+    private final Timer settles;
+    private final DistributionSummary settleResults;
+    private final Timer settleWait;
 
     public SettleTiming(MeterRegistry meters) {
         this.settleDelay = Timer.builder("cascade.task.settle.delay")
@@ -35,6 +44,37 @@ public class SettleTiming {
                 .minimumExpectedValue(Duration.ofMillis(1))
                 .maximumExpectedValue(Duration.ofHours(1))
                 .register(meters);
+        this.settles = Timer.builder("cascade.aggregator.settles")
+                .description("One settle of the aggregator, from its start to the commit of its results (retries and"
+                        + " a refused batch's one-by-one settles included)")
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofMinutes(2))
+                .register(meters);
+        this.settleResults = DistributionSummary.builder("cascade.aggregator.settle.results")
+                .description("Result records one settle of the aggregator took (duplicates included)")
+                .publishPercentileHistogram()
+                .minimumExpectedValue(1.0)
+                .maximumExpectedValue(5000.0)
+                .register(meters);
+        this.settleWait = Timer.builder("cascade.aggregator.settle.wait")
+                .description("How long a polled batch of result records waited for the settle that took it to start"
+                        + " (behind the settle running when it arrived)")
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofMinutes(2))
+                .register(meters);
+    }
+
+    /** One settle ended (committed, or given up on a batch the database refuses): its results and duration. */
+    void settled(int results, long nanos) {
+        settles.record(nanos, TimeUnit.NANOSECONDS);
+        settleResults.record(results);
+    }
+
+    /** A polled batch's wait for the settle that took it. */
+    void waited(long nanos) {
+        settleWait.record(nanos, TimeUnit.NANOSECONDS);
     }
 
     /** Records the timing row of a committed settle (epoch milliseconds per settled task). */

@@ -88,6 +88,25 @@ class GroupSettleTest {
     }
 
     @Test
+    void eachPollsWaitForItsSettleIsToldWhenTheSettleTakesIt() throws Exception {
+        Settles settles = new Settles();
+        List<Long> waits = new java.util.concurrent.CopyOnWriteArrayList<>();
+        GroupSettle group = new GroupSettle(100, settles::settle, waits::add);
+
+        group.offer(polled(new Outcome(), "a"));
+        assertEquals(1, waits.size(), "a poll that finds the group idle is told at once");
+        group.offer(polled(new Outcome(), "b"));
+        group.offer(polled(new Outcome(), "c"));
+        assertEquals(1, waits.size(), "polls behind the running settle are told only when a settle takes them");
+        Thread.sleep(20);
+        settles.running.get(0).complete(null);
+
+        assertEquals(3, waits.size(), "one wait per polled batch");
+        assertTrue(waits.get(0) < waits.get(1) && waits.get(0) < waits.get(2), "the first waited for nothing");
+        assertTrue(waits.get(1) >= 20_000_000L, "the others waited for the running settle: " + waits);
+    }
+
+    @Test
     void offersWaitWhileTheBoundIsReachedAndMergesStayWithinIt() {
         Settles settles = new Settles();
         GroupSettle group = new GroupSettle(3, settles::settle);

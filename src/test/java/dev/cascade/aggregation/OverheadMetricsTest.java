@@ -17,7 +17,10 @@ import org.junit.jupiter.api.Test;
 import dev.cascade.testing.Gateway;
 import dev.cascade.testing.Gateway.Tenant;
 
-/** The gateway's own share of a contact's latency and the provider calls in flight are on /q/metrics. */
+/**
+ * The gateway's own share of a contact's latency, the aggregator's settles and the provider calls in flight are on
+ * /q/metrics.
+ */
 @QuarkusTest
 class OverheadMetricsTest {
     @Test
@@ -25,6 +28,8 @@ class OverheadMetricsTest {
         Tenant tenant = Gateway.newTenant("overhead-" + UUID.randomUUID());
         double delaysBefore = sample(metrics(), "cascade_task_settle_delay_seconds_count");
         double turnaroundsBefore = sample(metrics(), "cascade_task_turnaround_seconds_count");
+        double settlesBefore = sample(metrics(), "cascade_aggregator_settles_seconds_count");
+        double settledResultsBefore = sample(metrics(), "cascade_aggregator_settle_results_sum");
         List<Map<String, Object>> contacts = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
             contacts.add(Gateway.person(i));
@@ -43,6 +48,17 @@ class OverheadMetricsTest {
         assertThat(after).contains("cascade_task_settle_delay_seconds_bucket{");
         assertThat(after).contains("cascade_task_turnaround_seconds_bucket{");
         assertThat(after).contains("cascade_waterfall_tasks_seconds_bucket{");
+        // The aggregator's part: its settles (at least one), the results they took (at least these 20) and each
+        // poll's wait for its settle.
+        assertThat(sample(after, "cascade_aggregator_settles_seconds_count") - settlesBefore)
+                .isGreaterThanOrEqualTo(1);
+        assertThat(sample(after, "cascade_aggregator_settle_results_sum") - settledResultsBefore)
+                .isGreaterThanOrEqualTo(20);
+        assertThat(sample(after, "cascade_aggregator_settle_wait_seconds_count"))
+                .isGreaterThanOrEqualTo(1);
+        assertThat(after).contains("cascade_aggregator_settles_seconds_bucket{");
+        assertThat(after).contains("cascade_aggregator_settle_results_bucket{");
+        assertThat(after).contains("cascade_aggregator_settle_wait_seconds_bucket{");
         // A partial task asks a finder and a verifier: calls were in flight, and none is left over.
         assertThat(sample(after, "cascade_provider_calls_in_flight_max")).isGreaterThanOrEqualTo(1);
         assertThat(after).contains("cascade_provider_calls_in_flight ");
