@@ -33,7 +33,9 @@
 #                   each, until every webhook arrived; contacts settled/s from first submit to last webhook
 #                   -> floor pipeline.batch.contacts_per_s (ratio >= 0.5); CPU per process over that window
 #   P5 overhead     right after P2 in the same gateway: type none, open loop at half P2's contacts/s for 20 s;
-#                   p99 of cascade_task_settle_delay_seconds (<= 20 ms) and cascade_task_turnaround_seconds
+#                   p99 of cascade_task_settle_delay_seconds (<= 20 ms) and cascade_task_turnaround_seconds; the
+#                   aggregator's part of the delay (info): a poll's wait for its settle and one settle's duration
+#                   (cascade_aggregator_settle_wait_seconds, cascade_aggregator_settles_seconds), results per settle
 #   P4 footprint    peak VmRSS of the gateway during P2 (200 ms samples, <= 400 MB) and VmHWM; then 3 launches
 #                   against the running broker and database: JVM process start -> /q/health/ready 200 (20 ms polls),
 #                   median <= 3 s; what Quarkus logs as "started in"; and the CPU s the gateway used until ready
@@ -390,7 +392,8 @@ if want P2 || want P5 || want P4; then
     emit p5.offered_contacts_per_s "$offered" contacts/s
     run_bg client e2e "${E2E_COMMON[@]}" --prefix p5 --type none --workflows "$p5_n" --contacts "$p5_contacts" \
       --rate "$p5_rate" --gateway-pid "$GW_PID" --kafka-pid "$KAFKA_PID" \
-      --histograms cascade_task_settle_delay_seconds,cascade_task_turnaround_seconds || overall=1
+      --histograms cascade_task_settle_delay_seconds,cascade_task_turnaround_seconds,cascade_aggregator_settles_seconds,cascade_aggregator_settle_wait_seconds \
+      || overall=1
   fi
   keep_log P2
   stop_gateway

@@ -238,7 +238,7 @@ final class Scenarios {
                 c.emit(prefix + ".steady_tasks_per_s", steady, "tasks/s");
             }
             for (String h : histograms) {
-                emitHistogram(prefix + "." + h.replaceFirst("^cascade_task_", "").replaceFirst("_seconds$", ""),
+                emitHistogram(prefix + "." + h.replaceFirst("^cascade_(task_)?", "").replaceFirst("_seconds$", ""),
                         h, before, after);
             }
             ok &= missing == 0;

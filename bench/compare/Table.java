@@ -168,6 +168,13 @@ final class Table {
         absRow(p5, "settle delay p99 ms (result produced → settled)", g("p5.settle_delay.p99"), "≤ 20",
                 v -> v <= 20);
         absRow(p5, "turnaround p99 ms (submitted → settled)", g("p5.turnaround.p99"), "–", null);
+        absRow(p5, "settle delay p50 ms", g("p5.settle_delay.p50"), "–", null);
+        // The aggregator's part of the settle delay: a polled batch's wait behind the running settle, then its own.
+        absRow(p5, "a poll's wait for its settle p50 ms", g("p5.aggregator_settle_wait.p50"), "–", null);
+        absRow(p5, "a poll's wait for its settle p99 ms", g("p5.aggregator_settle_wait.p99"), "–", null);
+        absRow(p5, "one settle, start to commit, p50 ms", g("p5.aggregator_settles.p50"), "–", null);
+        absRow(p5, "one settle, start to commit, p99 ms", g("p5.aggregator_settles.p99"), "–", null);
+        absRow(p5, "results per settle, mean", g("p5.settle_delay.count") / g("p5.aggregator_settles.count"), "–", null);
         unfinishedRow(p5, "p5");
         absRow(p5, "offered contacts/s (half of P2's)", g("p5.offered_contacts_per_s"), "–", null);
 
