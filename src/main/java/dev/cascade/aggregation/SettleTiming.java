@@ -32,37 +32,43 @@ public class SettleTiming {
     private final Timer settleWait;
 
     public SettleTiming(MeterRegistry meters) {
-        this.settleDelay = Timer.builder("cascade.task.settle.delay")
-                .description("From a result record's production to the commit that settled its task")
-                .publishPercentileHistogram()
-                .minimumExpectedValue(Duration.ofMillis(1))
-                .maximumExpectedValue(Duration.ofMinutes(2))
-                .register(meters);
-        this.turnaround = Timer.builder("cascade.task.turnaround")
-                .description("From the submit that created a task to the commit that settled it")
-                .publishPercentileHistogram()
-                .minimumExpectedValue(Duration.ofMillis(1))
-                .maximumExpectedValue(Duration.ofHours(1))
-                .register(meters);
-        this.settles = Timer.builder("cascade.aggregator.settles")
-                .description("One settle of the aggregator, from its start to the commit of its results (retries and"
-                        + " a refused batch's one-by-one settles included)")
-                .publishPercentileHistogram()
-                .minimumExpectedValue(Duration.ofMillis(1))
-                .maximumExpectedValue(Duration.ofMinutes(2))
-                .register(meters);
+        this.settleDelay = histogram(
+                meters,
+                "cascade.task.settle.delay",
+                "From a result record's production to the commit that settled its task",
+                Duration.ofMinutes(2));
+        this.turnaround = histogram(
+                meters,
+                "cascade.task.turnaround",
+                "From the submit that created a task to the commit that settled it",
+                Duration.ofHours(1));
+        this.settles = histogram(
+                meters,
+                "cascade.aggregator.settles",
+                "One settle of the aggregator, from its start to the commit of its results (retries and a refused"
+                        + " batch's one-by-one settles included)",
+                Duration.ofMinutes(2));
+        this.settleWait = histogram(
+                meters,
+                "cascade.aggregator.settle.wait",
+                "How long a polled batch of result records waited for the settle that took it to start (behind the"
+                        + " settle running when it arrived)",
+                Duration.ofMinutes(2));
         this.settleResults = DistributionSummary.builder("cascade.aggregator.settle.results")
                 .description("Result records one settle of the aggregator took (duplicates included)")
                 .publishPercentileHistogram()
                 .minimumExpectedValue(1.0)
                 .maximumExpectedValue(5000.0)
                 .register(meters);
-        this.settleWait = Timer.builder("cascade.aggregator.settle.wait")
-                .description("How long a polled batch of result records waited for the settle that took it to start"
-                        + " (behind the settle running when it arrived)")
+    }
+
+    /** A timer with histogram buckets from 1 ms to {@code max}, so that percentiles are computed across pods. */
+    private static Timer histogram(MeterRegistry meters, String name, String description, Duration max) {
+        return Timer.builder(name)
+                .description(description)
                 .publishPercentileHistogram()
                 .minimumExpectedValue(Duration.ofMillis(1))
-                .maximumExpectedValue(Duration.ofMinutes(2))
+                .maximumExpectedValue(max)
                 .register(meters);
     }
 
