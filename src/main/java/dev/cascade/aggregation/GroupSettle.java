@@ -7,6 +7,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.function.LongConsumer;
+import java.util.function.LongSupplier;
 
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
@@ -31,13 +32,15 @@ final class GroupSettle {
     /** One polled batch: its record values, their production times (may be null) and what to do once settled. */
     record Polled(List<String> records, List<Long> produced, Consumer<Throwable> done) {}
 
-    /** A polled batch waiting for its settle, since when ({@link System#nanoTime()}). */
+    /** A polled batch waiting for its settle, since when (the clock's nanoseconds). */
     private record Waiting(Polled polled, long since) {}
 
     private final int maxRecords;
     private final BiFunction<List<String>, List<Long>, Uni<Void>> settle;
     /** Told, for each polled batch a settle takes, how long it waited for it (nanoseconds). */
     private final LongConsumer waited;
+
+    private final LongSupplier clock;
 
     private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
     private int waitingRecords;
@@ -60,9 +63,19 @@ final class GroupSettle {
      *     (nanoseconds: the time spent behind the settle running when it arrived)
      */
     GroupSettle(int maxRecords, BiFunction<List<String>, List<Long>, Uni<Void>> settle, LongConsumer waited) {
+        this(maxRecords, settle, waited, System::nanoTime);
+    }
+
+    /** @param clock what the waits are measured with ({@link System#nanoTime()}; a test's own clock) */
+    GroupSettle(
+            int maxRecords,
+            BiFunction<List<String>, List<Long>, Uni<Void>> settle,
+            LongConsumer waited,
+            LongSupplier clock) {
         this.maxRecords = maxRecords;
         this.settle = settle;
         this.waited = waited;
+        this.clock = clock;
     }
 
     /**
@@ -73,7 +86,7 @@ final class GroupSettle {
         CompletableFuture<Void> wait = null;
         boolean start;
         synchronized (this) {
-            waiting.add(new Waiting(polled, System.nanoTime()));
+            waiting.add(new Waiting(polled, clock.getAsLong()));
             waitingRecords += polled.records().size();
             start = !running;
             running = true;
@@ -120,7 +133,7 @@ final class GroupSettle {
         if (taken.isEmpty()) {
             return;
         }
-        long now = System.nanoTime();
+        long now = clock.getAsLong();
         for (long arrived : since) {
             waited.accept(now - arrived);
         }

@@ -44,10 +44,10 @@ final class TaskLoops implements AutoCloseable {
     static TaskLoops start(Vertx vertx, int count) {
         int loops = count > 0 ? count : Runtime.getRuntime().availableProcessors();
         VertxInternal internal = (VertxInternal) vertx;
-        EventLoopGroup group =
-                internal.transport().eventLoopGroup(Transport.IO_EVENT_LOOP_GROUP, loops, threads(internal), 50);
-        Context[] contexts = new Context[loops];
         ClassLoader loader = Thread.currentThread().getContextClassLoader();
+        EventLoopGroup group = internal.transport()
+                .eventLoopGroup(Transport.IO_EVENT_LOOP_GROUP, loops, threads(internal, loader), 50);
+        Context[] contexts = new Context[loops];
         int i = 0;
         for (EventExecutor executor : group) {
             contexts[i++] = internal.createEventLoopContext((EventLoop) executor, null, loader);
@@ -55,8 +55,7 @@ final class TaskLoops implements AutoCloseable {
         return new TaskLoops(group, contexts);
     }
 
-    private static ThreadFactory threads(VertxInternal vertx) {
-        ClassLoader loader = Thread.currentThread().getContextClassLoader();
+    private static ThreadFactory threads(VertxInternal vertx, ClassLoader loader) {
         AtomicInteger next = new AtomicInteger();
         long maxExecTime = vertx.maxEventLoopExecTime();
         TimeUnit unit = vertx.maxEventLoopExecTimeUnit();

@@ -22,8 +22,8 @@ import org.eclipse.microprofile.reactive.messaging.Message;
  * others have room, and in front of whatever else that loop does, so each task runs on the next of the given event
  * loops in turn ({@link TaskLoops}, the waterfall's own), on a duplicated context of its own (as a record's processing
  * has on its arrival loop). A record is still taken on (the drain's admission) on the arrival context and in arrival
- * order; only its work moves. Tasks share nothing that needs one thread: the stream's
- * requests go back to the arrival context, acknowledgements are moved onto the consumer's context by the connector.
+ * order; only its work moves. Tasks share nothing that needs one thread: the stream's requests go back to the
+ * arrival context, acknowledgements are moved onto the consumer's context by the connector.
  */
 final class TaskSubscriber implements Flow.Subscriber<Message<String>> {
     private final int maxInFlight;

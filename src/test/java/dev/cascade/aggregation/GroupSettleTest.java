@@ -88,17 +88,18 @@ class GroupSettleTest {
     }
 
     @Test
-    void eachPollsWaitForItsSettleIsToldWhenTheSettleTakesIt() throws Exception {
+    void eachPollsWaitForItsSettleIsToldWhenTheSettleTakesIt() {
         Settles settles = new Settles();
         List<Long> waits = new java.util.concurrent.CopyOnWriteArrayList<>();
-        GroupSettle group = new GroupSettle(100, settles::settle, waits::add);
+        java.util.concurrent.atomic.AtomicLong clock = new java.util.concurrent.atomic.AtomicLong(1_000);
+        GroupSettle group = new GroupSettle(100, settles::settle, waits::add, clock::get);
 
         group.offer(polled(new Outcome(), "a"));
         assertEquals(1, waits.size(), "a poll that finds the group idle is told at once");
         group.offer(polled(new Outcome(), "b"));
         group.offer(polled(new Outcome(), "c"));
         assertEquals(1, waits.size(), "polls behind the running settle are told only when a settle takes them");
-        Thread.sleep(20);
+        clock.addAndGet(20_000_000L);
         settles.running.get(0).complete(null);
 
         assertEquals(3, waits.size(), "one wait per polled batch");
