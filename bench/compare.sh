@@ -35,10 +35,14 @@
 #   P5 overhead     right after P2 in the same gateway: type none, open loop at half P2's contacts/s for 20 s;
 #                   p99 of cascade_task_settle_delay_seconds (<= 20 ms) and cascade_task_turnaround_seconds; the
 #                   aggregator's part of the delay (info): a poll's wait for its settle and one settle's duration
-#                   (cascade_aggregator_settle_wait_seconds, cascade_aggregator_settles_seconds), results per settle
+#                   (cascade_aggregator_settle_wait_seconds, cascade_aggregator_settles_seconds), results per settle;
+#                   then, the gateway stopped, the same work by plain clients at the same rate (bench/P5Floor.java,
+#                   bench/lib/plain-bounds.sh): the floor column of the settle delay rows
 #   P4 footprint    peak VmRSS of the gateway during P2 (200 ms samples, <= 400 MB) and VmHWM; then 3 launches
 #                   against the running broker and database: JVM process start -> /q/health/ready 200 (20 ms polls),
-#                   median <= 3 s; what Quarkus logs as "started in"; and the CPU s the gateway used until ready
+#                   median <= 3 s; what Quarkus logs as "started in"; and the CPU s the gateway used until ready;
+#                   then as many launches of a bare application of the fixed choices (bench/startup-floor, built and
+#                   its archive trained here; the floor column of the launch row)
 #   P3 slow vendors type partial, simulator at exactly 500 ms per call, 2500 tasks in flight and provider bulkheads of
 #                   3000, 80 x 250 by 4 clients: peak provider calls in flight (>= 2000), tasks/s in the steady
 #                   state (between the instants 20 % and 80 % of the run's tasks were done, from the task timer's
@@ -166,6 +170,8 @@ if [[ -s "$RAW" ]]; then
   say "results dir $RES exists: keeping its figures of the scenarios not run now"
 fi
 emit() { echo "$1 $2 $3" | tee -a "$RAW"; } # name value unit
+# shellcheck source=bench/lib/plain-bounds.sh
+source "$ROOT/bench/lib/plain-bounds.sh"
 
 # --- stop what we started, always ------------------------------------------------------------------
 
@@ -212,6 +218,7 @@ cleanup() {
     wait "$CHILD_PID" 2>/dev/null
   fi
   stop_gateway
+  bare_stop "$STATE/bare.pid"
   if ((BROKER_OURS)); then
     "$ROOT/scripts/kafka-broker.sh" stop >>"$RUN_LOG" 2>&1
   fi
@@ -397,6 +404,8 @@ if want P2 || want P5 || want P4; then
   fi
   keep_log P2
   stop_gateway
+  # The same work by plain clients, on the same broker and database with the gateway stopped (bench/lib).
+  if want P5; then p5_plain "$offered" "$p5_contacts" || overall=1; fi
   if want P4; then
     for i in $(seq "${CMP_P4_LAUNCHES:-3}"); do
       rm -f "$STATE/gateway.pid"
@@ -413,6 +422,8 @@ if want P2 || want P5 || want P4; then
       emit "p4.launch$i.quarkus_started" "${started:-n/a}" s
       stop_gateway
     done
+    # A bare application of the fixed choices, launched as often (bench/lib).
+    p4_bare "${CMP_P4_LAUNCHES:-3}" || overall=1
   fi
 fi
 

@@ -161,6 +161,14 @@ final class Table {
             }
         });
         absRow("P4 start", "launch → ready s, median of " + ready.size(), median(ready), "≤ 3", v -> v <= 3);
+        List<Double> bare = new ArrayList<>();
+        gw.forEach((k, v) -> {
+            if (k.matches("p4\\.bare\\.launch\\d+\\.ready")) {
+                bare.add(v);
+            }
+        });
+        ratioRow("P4 start", "launch → ready s, median (floor column: a bare application of the fixed choices,"
+                + " bench/startup-floor)", median(bare), median(ready), "–", null);
         absRow("P4 start", "Quarkus \"started in\" s, median", median(quarkus), "–", null);
         absRow("P4 start", "gateway CPU s until ready, median", median(startCpu), "–", null);
 
@@ -169,6 +177,10 @@ final class Table {
                 v -> v <= 20);
         absRow(p5, "turnaround p99 ms (submitted → settled)", g("p5.turnaround.p99"), "–", null);
         absRow(p5, "settle delay p50 ms", g("p5.settle_delay.p50"), "–", null);
+        ratioRow(p5, "settle delay p99 ms (floor column: plain clients doing P5's work at the same rate,"
+                + " bench/P5Floor.java)", g("p5.plain.settle_delay.p99"), g("p5.settle_delay.p99"), "–", null);
+        ratioRow(p5, "settle delay p50 ms (floor column: the same plain clients)", g("p5.plain.settle_delay.p50"),
+                g("p5.settle_delay.p50"), "–", null);
         // The aggregator's part of the settle delay: a polled batch's wait behind the running settle, then its own.
         absRow(p5, "a poll's wait for its settle p50 ms", g("p5.aggregator_settle_wait.p50"), "–", null);
         absRow(p5, "a poll's wait for its settle p99 ms", g("p5.aggregator_settle_wait.p99"), "–", null);
