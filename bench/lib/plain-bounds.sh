@@ -46,21 +46,26 @@ bare_start() {
   shift
   local -a opts
   read -r -a opts <<<"$(gateway_jvm_opts)"
+  local db="${CASCADE_DB_HOST:-127.0.0.1}:${CASCADE_DB_PORT:-5432}/${DB_NAME}_bare"
   env -C "$ROOT/bench/startup-floor/target/quarkus-app" KAFKA_BOOTSTRAP_SERVERS="127.0.0.1:$K_PORT" \
-    QUARKUS_HTTP_PORT="$PORT" QUARKUS_MANAGEMENT_PORT="$MGMT_PORT" FLOOR_DB="${DB_NAME}_bare" \
+    QUARKUS_HTTP_PORT="$PORT" QUARKUS_MANAGEMENT_PORT="$MGMT_PORT" \
+    QUARKUS_DATASOURCE_REACTIVE_URL="postgresql://$db" QUARKUS_DATASOURCE_JDBC_URL="jdbc:postgresql://$db" \
     QUARKUS_DATASOURCE_USERNAME="${CASCADE_DB_USER:-postgres}" QUARKUS_DATASOURCE_PASSWORD="${CASCADE_DB_PASSWORD:-}" \
     MALLOC_ARENA_MAX=2 "$JAVA" "${opts[@]}" "$@" -jar quarkus-run.jar >>"$RES/p4-bare.log" 2>&1 &
   echo "$!" >"$pid_file"
 }
 
-# bare_stop PID_FILE: stops it and waits for it.
+# bare_stop PID_FILE: stops it (only if that pid is still the bare application) and waits for it, at most 60 s.
 bare_stop() {
-  local pid
+  local pid deadline
   pid="$(cat "$1" 2>/dev/null || true)"
-  [[ -n "$pid" ]] || return 0
-  kill -TERM "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
   rm -f "$1"
+  [[ -n "$pid" ]] && grep -qa 'quarkus-run.jar' "/proc/$pid/cmdline" 2>/dev/null || return 0
+  kill -TERM "$pid" 2>/dev/null || true
+  deadline=$((SECONDS + 60))
+  while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.2; done
+  kill -KILL "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
 }
 
 # p4_bare N: builds the bare application, trains its archive with one start, then N launches measured by the same
@@ -82,8 +87,9 @@ p4_bare() {
   : >"$RES/p4-bare.log"
   # The training start: as the run command's for the gateway, stopped 2 s after it is ready; the JVM writes the
   # archive as it exits.
+  # A bare application that cannot start is given 120 s, not the gateway's first-build allowance.
   client launch --url "$MGMT/q/health/ready" --pid-file "$pid_file" --results /dev/null --prefix p4.bare.training \
-    --clk-tck "$CLK_TCK" --timeout "$READY_TIMEOUT" &
+    --clk-tck "$CLK_TCK" --timeout 120 &
   CHILD_PID=$!
   bare_start "$pid_file" -XX:ArchiveClassesAtExit=trained.jsa
   wait "$CHILD_PID" || true
@@ -93,7 +99,7 @@ p4_bare() {
   [[ -s "$app/trained.jsa" ]] || say "P4, bare application: no trained archive; launching from the build's"
   for i in $(seq "$n"); do
     client launch --url "$MGMT/q/health/ready" --pid-file "$pid_file" --results "$RAW" --prefix "p4.bare.launch$i" \
-      --clk-tck "$CLK_TCK" --timeout "$READY_TIMEOUT" &
+      --clk-tck "$CLK_TCK" --timeout 120 &
     CHILD_PID=$!
     sleep 1
     if [[ -s "$app/trained.jsa" ]]; then
@@ -105,4 +111,7 @@ p4_bare() {
     CHILD_PID=""
     bare_stop "$pid_file"
   done
+  PGPASSWORD="${CASCADE_DB_PASSWORD:-}" PGOPTIONS='-c client_min_messages=warning' psql \
+    -h "${CASCADE_DB_HOST:-127.0.0.1}" -p "${CASCADE_DB_PORT:-5432}" -U "${CASCADE_DB_USER:-postgres}" -d postgres \
+    -qc "DROP DATABASE IF EXISTS ${DB_NAME}_bare WITH (FORCE)" >/dev/null || true
 }
