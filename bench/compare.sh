@@ -300,9 +300,7 @@ checkpoint_command() {
 fresh_stack() {
   local group="${1,,}"
   stop_gateway
-  PGPASSWORD="${CASCADE_DB_PASSWORD:-}" PGOPTIONS='-c client_min_messages=warning' psql -h "${CASCADE_DB_HOST:-127.0.0.1}" -p "${CASCADE_DB_PORT:-5432}" \
-    -U "${CASCADE_DB_USER:-postgres}" -d postgres -qc "DROP DATABASE IF EXISTS $DB_NAME WITH (FORCE)" >/dev/null ||
-    die "could not drop database $DB_NAME (psql)"
+  admin_sql "DROP DATABASE IF EXISTS $DB_NAME WITH (FORCE)" || die "could not drop database $DB_NAME (psql)"
   export CASCADE_TOPICS_TASKS="enrichment.tasks.$group" CASCADE_TOPICS_RESULTS="enrichment.results.$group" \
     CASCADE_TOPICS_WORKFLOWS="enrichment.workflows.$group" CASCADE_TOPICS_TASKS_DLQ="enrichment.tasks.dlq.$group"
   if ((BROKER_OURS)) && alive "${KAFKA_PID:-}"; then

@@ -149,7 +149,11 @@ final class Table {
         List<Double> ready = new ArrayList<>();
         List<Double> quarkus = new ArrayList<>();
         List<Double> startCpu = new ArrayList<>();
+        List<Double> bare = new ArrayList<>();
         gw.forEach((k, v) -> {
+            if (k.matches("p4\\.bare\\.launch\\d+\\.ready")) {
+                bare.add(v);
+            }
             if (k.matches("p4\\.launch\\d+\\.cpu")) {
                 startCpu.add(v);
             }
@@ -161,12 +165,6 @@ final class Table {
             }
         });
         absRow("P4 start", "launch → ready s, median of " + ready.size(), median(ready), "≤ 3", v -> v <= 3);
-        List<Double> bare = new ArrayList<>();
-        gw.forEach((k, v) -> {
-            if (k.matches("p4\\.bare\\.launch\\d+\\.ready")) {
-                bare.add(v);
-            }
-        });
         ratioRow("P4 start", "launch → ready s, median (floor column: a bare application of the fixed choices,"
                 + " bench/startup-floor)", median(bare), median(ready), "–", null);
         absRow("P4 start", "Quarkus \"started in\" s, median", median(quarkus), "–", null);

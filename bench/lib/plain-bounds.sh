@@ -10,7 +10,7 @@
 #       channels, health), with the gateway's JVM options and an AppCDS archive trained by one start, as the run
 #       command trains the gateway's
 # Sourced by bench/compare.sh, which defines ROOT, RES, STATE, JAVA, DB_NAME, the ports, emit, say, run_bg, client
-# and CHILD_PID.
+# and CHILD_PID, and uses admin_sql below for its own database.
 
 # The gateway's JVM options (its memory budget), as scripts/run-local.sh starts it unless JAVA_OPTS replaces them.
 gateway_jvm_opts() {
@@ -20,6 +20,16 @@ gateway_jvm_opts() {
   fi
   sed -n '/^GATEWAY_JVM_OPTS="/,/"$/p' "$ROOT/scripts/run-local.sh" | tr '\n' ' ' |
     sed 's/^GATEWAY_JVM_OPTS="//; s/" *$//'
+}
+
+# admin_sql SQL...: runs each statement in the server's `postgres` database, quietly.
+admin_sql() {
+  local -a commands=()
+  local sql
+  for sql in "$@"; do commands+=(-c "$sql"); done
+  PGPASSWORD="${CASCADE_DB_PASSWORD:-}" PGOPTIONS='-c client_min_messages=warning' psql -q \
+    -h "${CASCADE_DB_HOST:-127.0.0.1}" -p "${CASCADE_DB_PORT:-5432}" -U "${CASCADE_DB_USER:-postgres}" -d postgres \
+    "${commands[@]}" >/dev/null
 }
 
 # p5_plain RATE CONTACTS: P5's work by plain clients, emitted as p5.plain.settle_delay.{p50,p99}.
@@ -79,10 +89,7 @@ p4_bare() {
     say "P4, bare application: the build failed (see $RES/p4-bare-build.out)"
     return 1
   fi
-  PGPASSWORD="${CASCADE_DB_PASSWORD:-}" PGOPTIONS='-c client_min_messages=warning' psql \
-    -h "${CASCADE_DB_HOST:-127.0.0.1}" -p "${CASCADE_DB_PORT:-5432}" -U "${CASCADE_DB_USER:-postgres}" -d postgres \
-    -qc "DROP DATABASE IF EXISTS ${DB_NAME}_bare WITH (FORCE)" -c "CREATE DATABASE ${DB_NAME}_bare" >/dev/null ||
-    return 1
+  admin_sql "DROP DATABASE IF EXISTS ${DB_NAME}_bare WITH (FORCE)" "CREATE DATABASE ${DB_NAME}_bare" || return 1
   rm -f "$app/trained.jsa"
   : >"$RES/p4-bare.log"
   # The training start: as the run command's for the gateway, stopped 2 s after it is ready; the JVM writes the
@@ -111,7 +118,5 @@ p4_bare() {
     CHILD_PID=""
     bare_stop "$pid_file"
   done
-  PGPASSWORD="${CASCADE_DB_PASSWORD:-}" PGOPTIONS='-c client_min_messages=warning' psql \
-    -h "${CASCADE_DB_HOST:-127.0.0.1}" -p "${CASCADE_DB_PORT:-5432}" -U "${CASCADE_DB_USER:-postgres}" -d postgres \
-    -qc "DROP DATABASE IF EXISTS ${DB_NAME}_bare WITH (FORCE)" >/dev/null || true
+  admin_sql "DROP DATABASE IF EXISTS ${DB_NAME}_bare WITH (FORCE)" || true
 }
